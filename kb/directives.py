@@ -1,0 +1,170 @@
+"""The `{{ ... }}` directives a page uses, expanded before Markdown is rendered.
+
+    {{ output TOPIC/NAME }}            the recorded stdout of snippets/TOPIC/NAME.py, as a titled block
+    {{ value TOPIC/NAME "LABEL" }}     the value printed on the line `LABEL: value` of that output
+    {{ reading_list }} {{ questions }} this page's tracked reading list and questions
+    {{ reading_overview }} {{ questions_overview }} {{ tracking_counts }}   the aggregated views
+    {{ run_info }}                     torch version and dates of the recorded runs
+    {{ include_markdown FILE }}        a Markdown file of the repository (CONTRIBUTING.md), as written
+
+Every topic page that shows snippets also gets a "Provenance" table appended: which snippets back it,
+their CPU time and the torch version, read from their recorded runs.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb import outputs, render
+from kb.paths import ROOT
+from kb.tracking import Topic
+
+DIRECTIVE = re.compile(r"\{\{\s*([a-z_]+)((?:\s+(?:\"[^\"]*\"|[^\s\"{}]+))*)\s*\}\}")
+INCLUDE = re.compile(r"""--8<--\s+["']snippets/([\w/.-]+?)\.py(?::[\w-]+)*["']""")
+BLOCK = {"output", "reading_list", "questions", "reading_overview", "questions_overview",
+         "include_markdown"}
+
+
+class DirectiveError(Exception):
+    """A directive cannot be expanded. The message names the page and the fix."""
+
+
+@dataclass
+class Site:
+    topics: list[Topic]
+    repo_blob: str  # e.g. https://github.com/ORG/REPO/blob/main/
+    root: Path = ROOT
+    by_topic: dict[str, Topic] = field(init=False)
+
+    def __post_init__(self):
+        self.by_topic = {t.topic: t for t in self.topics}
+
+
+def snippet_path(name: str, root: Path = ROOT) -> Path:
+    return root / "snippets" / f"{name}.py"
+
+
+def snippets_on_page(markdown: str, topic: Topic | None) -> list[str]:
+    """TOPIC/NAME of every snippet a page includes, shows the output of, quotes, or cites."""
+    names = INCLUDE.findall(markdown)
+    for m in DIRECTIVE.finditer(markdown):
+        if m.group(1) in ("output", "value"):
+            names += shlex.split(m.group(2))[:1]
+    if topic:
+        names += [p.removeprefix("snippets/").removesuffix(".py")
+                  for q in topic.questions for p in q.evidence.snippets]
+    return list(dict.fromkeys(names))
+
+
+def _claim(path: Path) -> str:
+    """Line 1 of a snippet's docstring: the claim it checks."""
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def provenance_section(names: list[str], site: Site) -> str:
+    rows = []
+    for name in names:
+        meta = outputs.load_record(snippet_path(name, site.root))
+        rows.append({"snippet": f"snippets/{name}.py", "url": f"{site.repo_blob}snippets/{name}.py",
+                     "claim": _claim(snippet_path(name, site.root)).replace("|", "\\|"),
+                     "seconds": meta["seconds"], "torch": meta["torch"], "date": meta["date"]})
+    return ("\n\n## Provenance\n\nEvery code block, printed output and plot on this page comes from "
+            "these snippets. The test suite runs each of them and compares it with the output shown "
+            "here; the times are single-threaded CPU runs.\n\n" + render.provenance(rows) + "\n")
+
+
+def run_info(root: Path = ROOT) -> str:
+    metas = [json.loads(p.read_text()) for p in sorted((root / "docs" / "outputs").rglob("run.json"))]
+    if not metas:
+        return "*No recorded runs yet.*"
+    torches = ", ".join(sorted({m["torch"] for m in metas}))
+    dates = sorted(m["date"] for m in metas)
+    span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
+    total = sum(m["seconds"] for m in metas)
+    return (f"{len(metas)} snippets, recorded with PyTorch {torches} on a CPU on {span} "
+            f"({total:.0f} s of single-threaded CPU time in all).")
+
+
+def include_markdown(path: Path) -> str:
+    """A repository Markdown file as written: its example `--8<--` lines escaped so they stay text."""
+    if not path.is_file():
+        raise DirectiveError(f"{path.name} does not exist")
+    return re.sub(r"^(\s*)--8<--", r"\1;--8<--", path.read_text(encoding="utf-8"), flags=re.M)
+
+
+def expand(markdown: str, page: str, site: Site) -> str:
+    """Expand every directive in the Markdown of `page` (a path relative to docs/)."""
+    topic = site.by_topic.get(Path(page).with_suffix("").as_posix())
+    prefix = "../" * page.count("/")
+    outputs_on_page = {shlex.split(m.group(2))[0] for m in DIRECTIVE.finditer(markdown)
+                       if m.group(1) == "output" and m.group(2).strip()}
+
+    def replace(m: re.Match) -> str:
+        name, args = m.group(1), shlex.split(m.group(2))
+        line_start = markdown.rfind("\n", 0, m.start()) + 1
+        indent = markdown[line_start:m.start()]
+        where = f"docs/{page}: {m.group(0)}"
+        if name in BLOCK and indent.strip():
+            raise DirectiveError(f"{where} must stand alone on its line.")
+        try:
+            return _expand_one(name, args, indent, topic, prefix, outputs_on_page, site)
+        except (outputs.OutputError, DirectiveError) as error:
+            raise DirectiveError(f"{where}: {error}") from None
+
+    expanded = DIRECTIVE.sub(replace, markdown)
+    names = snippets_on_page(markdown, topic)
+    if topic and names:
+        try:
+            expanded += provenance_section(names, site)
+        except outputs.OutputError as error:
+            raise DirectiveError(f"docs/{page}: {error}") from None
+    return expanded
+
+
+def _expand_one(name, args, indent, topic, prefix, outputs_on_page, site) -> str:
+    def need(count: int, usage: str) -> None:
+        if len(args) != count:
+            raise DirectiveError(f"expected {usage}")
+
+    def this_topic() -> Topic:
+        if topic is None:
+            raise DirectiveError("this page has no tracking file; create docs/tracking/<page>.yml "
+                                 "or move the directive to a topic page")
+        return topic
+
+    if name == "output":
+        need(1, "{{ output TOPIC/NAME }}")
+        record = outputs.load_record(snippet_path(args[0], site.root))
+        return render.output_block(args[0], record["stdout"], indent)[len(indent):]
+    if name == "value":
+        need(2, '{{ value TOPIC/NAME "LABEL" }}')
+        return outputs.value(snippet_path(args[0], site.root), args[1])
+    if name == "reading_list":
+        need(0, "{{ reading_list }}")
+        return _indented(render.reading_list(this_topic()), indent)
+    if name == "questions":
+        need(0, "{{ questions }}")
+        return _indented(render.questions(this_topic(), site.repo_blob, outputs_on_page), indent)
+    if name == "reading_overview":
+        return _indented(render.reading_overview(site.topics, prefix), indent)
+    if name == "questions_overview":
+        return _indented(render.questions_overview(site.topics, prefix), indent)
+    if name == "tracking_counts":
+        return render.counts_line(site.topics, prefix)
+    if name == "run_info":
+        return run_info(site.root)
+    if name == "include_markdown":
+        need(1, "{{ include_markdown FILE }}")
+        return include_markdown(site.root / args[0])
+    raise DirectiveError(f"unknown directive {name!r}; known: output, value, reading_list, questions, "
+                         "reading_overview, questions_overview, tracking_counts, run_info, include_markdown")
+
+
+def _indented(text: str, indent: str) -> str:
+    lines = text.splitlines()
+    return "\n".join([lines[0]] + [indent + line if line else line for line in lines[1:]])

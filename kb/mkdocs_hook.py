@@ -1,0 +1,41 @@
+"""The MkDocs hook: a thin layer that calls kb's plain functions at three points of the build.
+
+- on_config: load and validate docs/tracking/*.yml (a bad entry fails the build, naming the fix).
+- on_pre_build: turn notebook snippets into docs/notebooks/*.ipynb for mkdocs-jupyter.
+- on_page_markdown: expand the `{{ ... }}` directives (kb/directives.py).
+"""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # import kb from this checkout
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+
+from kb import directives, notebooks, tracking  # noqa: E402
+
+_site = None
+
+
+def on_config(config):
+    global _site
+    try:
+        topics = tracking.load_all()
+    except tracking.TrackingError as error:
+        raise PluginError(str(error)) from None
+    repo_blob = (config.get("repo_url") or "").rstrip("/") + "/blob/main/"
+    _site = directives.Site(topics=topics, repo_blob=repo_blob)
+    return config
+
+
+def on_pre_build(config):
+    try:
+        notebooks.build()
+    except notebooks.NotebookError as error:
+        raise PluginError(str(error)) from None
+
+
+def on_page_markdown(markdown, page, config, files):
+    try:
+        return directives.expand(markdown, page.file.src_uri, _site)
+    except directives.DirectiveError as error:
+        raise PluginError(str(error)) from None

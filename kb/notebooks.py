@@ -1,0 +1,47 @@
+"""Jupytext percent-format snippets become notebook pages.
+
+A snippet with `# %% [markdown]` cells is also a notebook: it is converted to
+docs/notebooks/<name>.ipynb (gitignored, rebuilt when the script changes), which mkdocs-jupyter
+executes (with its cache, errors failing the build) and offers for download.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jupytext
+
+from kb.outputs import all_snippets
+from kb.paths import ROOT, rel
+
+MARKER = "# %% [markdown]"
+
+
+class NotebookError(Exception):
+    pass
+
+
+def notebook_snippets(root: Path = ROOT) -> list[Path]:
+    return [p for p in all_snippets(root) if MARKER in p.read_text(encoding="utf-8")]
+
+
+def build(root: Path = ROOT) -> list[Path]:
+    """Write docs/notebooks/<name>.ipynb for every notebook snippet; skip unchanged ones."""
+    out_dir = root / "docs" / "notebooks"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written, seen = [], {}
+    for script in notebook_snippets(root):
+        target = out_dir / f"{script.stem}.ipynb"
+        if target in seen:
+            raise NotebookError(f"{rel(script)} and {rel(seen[target])} would both become "
+                                f"{rel(target)}; rename one of them.")
+        seen[target] = script
+        notebook = jupytext.read(script, fmt="py:percent")
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                           "language": "python"}
+        text = jupytext.writes(notebook, fmt="ipynb")
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")  # unchanged files stay untouched: no reload loop
+        written.append(target)
+    for stale in set(out_dir.glob("*.ipynb")) - set(written):
+        stale.unlink()
+    return written

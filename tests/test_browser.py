@@ -1,0 +1,157 @@
+"""The built site in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+On every page: no console errors, math rendered by KaTeX, no request leaving localhost; on topic pages
+the included code, the recorded outputs and the plots are present. Search finds a topic's term and
+opens its page; the notebook download link returns a notebook. Screenshots of a topic page in light
+and dark mode are saved to test-artifacts/.
+"""
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from kb.paths import ROOT
+from kb.tracking import load_all
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "test-artifacts"
+TOPIC_PAGES = [t.topic for t in load_all() if t.reading or t.questions]
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("build")]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM:
+        message = ("Chromium is not installed, so the browser tests cannot run. Install it with "
+                   "`apt-get install chromium` (Debian/Ubuntu); .ci/run installs it.")
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site):
+    handler = functools.partial(QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def page_paths(site: Path) -> list[str]:
+    """URL paths of every HTML page of the built site (404.html aside)."""
+    return sorted(p.parent.relative_to(site).as_posix() + "/" if p.parent != site else ""
+                  for p in site.rglob("index.html"))
+
+
+def open_page(browser, url: str, color_scheme: str = "light"):
+    """Load a page, recording console errors and blocking (and recording) any non-local request."""
+    context = browser.new_context(color_scheme=color_scheme, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+
+    def only_local(route):
+        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            problems.append(f"request leaving localhost: {route.request.url}")
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(url, wait_until="networkidle")
+    return page, problems
+
+
+def test_every_page_loads_cleanly_with_rendered_math(browser, site_url, built_site):
+    failures = []
+    for path in page_paths(built_site):
+        page, problems = open_page(browser, site_url + path)
+        text = page.inner_text("article")
+        if "\\(" in text or "\\[" in text or "$$" in text:
+            problems.append("raw math left visible")
+        unrendered = page.locator(".arithmatex:not(:has(.katex))").count()
+        if unrendered:
+            problems.append(f"{unrendered} math elements not rendered by KaTeX")
+        if page.locator(".katex-error").count():
+            problems.append("KaTeX could not parse some math")
+        broken_images = page.evaluate(
+            "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+        problems += [f"image not loaded: {src}" for src in broken_images]
+        failures += [f"/{path}: {p}" for p in problems]
+        page.context.close()
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("topic", TOPIC_PAGES)
+def test_topic_page_shows_code_outputs_and_plots(browser, site_url, topic):
+    page, problems = open_page(browser, f"{site_url}{topic}/")
+    code = page.locator("article .highlight code").all_inner_texts()
+    outputs = page.locator("article .kb-output").all_inner_texts()
+    plots = page.locator("article img[src*='outputs/']").count()
+    page.context.close()
+    assert not problems, problems
+    if topic == "shapes" or code:  # every topic page shows code; the data page too
+        assert any(len(c.strip()) > 20 for c in code), f"/{topic}/ shows no included code"
+        assert outputs and all(o.strip() for o in outputs), f"/{topic}/ shows no recorded output"
+        assert plots >= 1, f"/{topic}/ shows no plot"
+
+
+def test_search_finds_a_topic_term_and_opens_its_page(browser, site_url):
+    page, problems = open_page(browser, site_url)
+    page.locator("label.md-header__button[for='__search']").click()
+    page.locator("input.md-search__input").fill("inverted dropout")
+    first = page.locator(".md-search-result__item a").first
+    first.wait_for(timeout=15000)
+    assert "dropout/" in first.get_attribute("href")
+    first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.split("#")[0].endswith("/dropout/"), page.url
+    assert "Dropout" in page.locator("article h1").first.inner_text()
+    page.context.close()
+    assert not problems, problems
+
+
+def test_notebook_download_link_returns_a_notebook(browser, site_url, built_site):
+    [notebook_page] = [p for p in page_paths(built_site) if p.startswith("notebooks/")][:1]
+    page, problems = open_page(browser, site_url + notebook_page)
+    link = page.locator("a[title='Download this notebook (.ipynb)']")
+    assert link.count() == 1, "no download button on the notebook page"
+    response = page.request.get(link.get_attribute("href") if "://" in link.get_attribute("href")
+                                else page.url + link.get_attribute("href"))
+    page.context.close()
+    assert response.status == 200 and not problems, (response.status, problems)
+    notebook = json.loads(response.text())
+    assert notebook["nbformat"] == 4 and notebook["cells"], "the download is not a notebook"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshot_of_a_topic_page(browser, site_url, scheme):
+    page, problems = open_page(browser, f"{site_url}dropout/", color_scheme=scheme)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"dropout-{scheme}.png"
+    page.screenshot(path=str(shot), full_page=False)
+    palette = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    page.context.close()
+    assert shot.stat().st_size > 10_000 and not problems
+    assert palette == ("slate" if scheme == "dark" else "default"), palette
