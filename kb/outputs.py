@@ -176,6 +176,7 @@ def value(snippet: Path, label: str) -> str:
 
 
 def all_snippets(root: Path = ROOT) -> list[Path]:
-    """Every runnable snippet: snippets/**/*.py, except private helpers (_*.py)."""
-    return sorted(p for p in (root / "snippets").rglob("*.py")
-                  if not p.name.startswith("_") and "__pycache__" not in p.parts)
+    """Every runnable snippet: snippets/**/*.py, except private files and folders (_*)."""
+    snippets = root / "snippets"
+    return sorted(p for p in snippets.rglob("*.py")
+                  if not any(part.startswith("_") for part in p.relative_to(snippets).parts))

@@ -1,11 +1,12 @@
 """Recorded outputs: noise in the last digits passes, a changed result, a stale record or a failing
 snippet fails with a message naming the snippet and the fix."""
 import shutil
+import uuid
 
 import pytest
 
 from kb import outputs
-from kb.paths import ROOT, SNIPPETS
+from kb.paths import ROOT, SNIPPETS, rel
 
 SNIPPET = '''"""Prints a result and saves a plot."""
 import matplotlib
@@ -28,9 +29,9 @@ if __name__ == "__main__":
 
 @pytest.fixture
 def snippet():
-    """A throw-away snippet inside snippets/, its record removed afterwards."""
-    folder = SNIPPETS / "_test_outputs"
-    folder.mkdir(exist_ok=True)
+    """A throw-away snippet inside snippets/ (a private folder, unique per test), its record removed after."""
+    folder = SNIPPETS / f"_test_{uuid.uuid4().hex[:8]}"
+    folder.mkdir()
     path = folder / "example.py"
     path.write_text(SNIPPET)
     yield path
@@ -73,8 +74,8 @@ def test_changed_result_names_snippet_and_refresh_command(snippet):
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(snippet))
     message = str(info.value)
-    assert "snippets/_test_outputs/example.py printed something other than its recorded output" in message
-    assert "python -m kb refresh snippets/_test_outputs/example.py" in message
+    assert f"{rel(snippet)} printed something other than its recorded output" in message
+    assert f"python -m kb refresh {rel(snippet)}" in message
 
 
 def test_stale_record_fails(snippet):
@@ -83,7 +84,7 @@ def test_stale_record_fails(snippet):
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(snippet))
     assert "changed since its output was recorded" in str(info.value)
-    assert "python -m kb refresh snippets/_test_outputs/example.py" in str(info.value)
+    assert f"python -m kb refresh {rel(snippet)}" in str(info.value)
 
 
 def test_missing_record_fails(snippet):
@@ -108,7 +109,7 @@ def test_a_failing_snippet_names_the_file_and_its_error(snippet):
     with pytest.raises(outputs.OutputError) as info:
         outputs.run_snippet(snippet)
     message = str(info.value)
-    assert "snippets/_test_outputs/example.py failed (exit code 1)" in message
+    assert f"{rel(snippet)} failed (exit code 1)" in message
     assert "AssertionError: the claim does not hold" in message
 
 
