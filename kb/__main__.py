@@ -28,8 +28,8 @@ def _snippets(names: list[str]) -> list[Path]:
     return [p.resolve() for p in paths]
 
 
-def _run_all(snippets: list[Path], action) -> int:
-    """Run snippets two at a time (one thread each), apply `action` to each run, report failures."""
+def _run_all(snippets: list[Path], action, workers: int = 2) -> int:
+    """Run snippets `workers` at a time (one thread each), apply `action` to each run, report failures."""
     def one(snippet: Path) -> str | None:
         try:
             action(outputs.run_snippet(snippet))
@@ -37,7 +37,7 @@ def _run_all(snippets: list[Path], action) -> int:
             return str(error)
         return None
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         errors = [e for e in pool.map(one, snippets) if e]
     for error in errors:
         print(f"FAILED: {error}\n", file=sys.stderr)
@@ -49,7 +49,7 @@ def cmd_refresh(args) -> int:
     def save(run: outputs.Run) -> None:
         folder = outputs.record(run)
         print(f"recorded {rel(run.snippet)} -> {rel(folder)}/ ({run.seconds:.1f} s)")
-    return _run_all(_snippets(args.snippets), save)
+    return _run_all(_snippets(args.snippets), save, workers=1)  # one at a time: recorded times are clean
 
 
 def cmd_check(args) -> int:

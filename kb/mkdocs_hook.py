@@ -3,6 +3,7 @@
 - on_config: load and validate docs/tracking/*.yml (a bad entry fails the build, naming the fix).
 - on_pre_build: turn notebook snippets into docs/notebooks/*.ipynb for mkdocs-jupyter.
 - on_page_markdown: expand the `{{ ... }}` directives (kb/directives.py).
+- on_page_context: a notebook page's "edit" button opens the snippet it is made from.
 """
 import sys
 from pathlib import Path
@@ -39,3 +40,10 @@ def on_page_markdown(markdown, page, config, files):
         return directives.expand(markdown, page.file.src_uri, _site)
     except directives.DirectiveError as error:
         raise PluginError(str(error)) from None
+
+
+def on_page_context(context, page, config, nav):
+    script = notebooks.source_of(page.file.src_uri)
+    if script and config.get("repo_url"):
+        page.edit_url = f"{config['repo_url'].rstrip('/')}/edit/main/{script}"
+    return context

@@ -24,6 +24,14 @@ def notebook_snippets(root: Path = ROOT) -> list[Path]:
     return [p for p in all_snippets(root) if MARKER in p.read_text(encoding="utf-8")]
 
 
+def source_of(page_uri: str, root: Path = ROOT) -> str | None:
+    """The snippet a notebook page (docs-relative, e.g. notebooks/x.ipynb) was made from, if it is one."""
+    for script in notebook_snippets(root):
+        if page_uri == f"notebooks/{script.stem}.ipynb":
+            return script.relative_to(root).as_posix()
+    return None
+
+
 def build(root: Path = ROOT) -> list[Path]:
     """Write docs/notebooks/<name>.ipynb for every notebook snippet; skip unchanged ones."""
     out_dir = root / "docs" / "notebooks"

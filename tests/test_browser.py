@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urljoin, urlparse
 
 import pytest
 
@@ -23,6 +24,13 @@ ARTIFACTS = ROOT / "test-artifacts"
 TOPIC_PAGES = [t.topic for t in load_all()]  # every page with a tracking file
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# The article's prose: without code (where `$$` may be shown on purpose), scripts and rendered math.
+VISIBLE_PROSE = """() => {
+  const article = document.querySelector("article").cloneNode(true);
+  article.querySelectorAll("pre, code, script, style, .katex").forEach(e => e.remove());
+  return article.textContent;
+}"""
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("build")]
 
@@ -87,7 +95,7 @@ def test_every_page_loads_cleanly_with_rendered_math(browser, site_url, built_si
     failures = []
     for path in page_paths(built_site):
         page, problems = open_page(browser, site_url + path)
-        text = page.inner_text("article")
+        text = page.evaluate(VISIBLE_PROSE)
         if "\\(" in text or "\\[" in text or "$$" in text:
             problems.append("raw math left visible")
         unrendered = page.locator(".arithmatex:not(:has(.katex))").count()
@@ -118,14 +126,14 @@ def test_topic_page_shows_code_outputs_and_plots(browser, site_url, topic):
 
 def test_search_finds_a_topic_term_and_opens_its_page(browser, site_url):
     page, problems = open_page(browser, site_url)
-    page.locator("label.md-header__button[for='__search']").click()
-    page.locator("input.md-search__input").fill("inverted dropout")
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("inverted dropout", delay=20)  # as a reader types: Material searches on key events
     first = page.locator(".md-search-result__item a").first
     first.wait_for(timeout=15000)
     assert "dropout/" in first.get_attribute("href")
     first.click()
     page.wait_for_load_state("networkidle")
-    assert page.url.split("#")[0].endswith("/dropout/"), page.url
+    assert urlparse(page.url).path.endswith("/dropout/"), page.url
     assert "Dropout" in page.locator("article h1").first.inner_text()
     page.context.close()
     assert not problems, problems
@@ -136,11 +144,11 @@ def test_notebook_download_link_returns_a_notebook(browser, site_url, built_site
     page, problems = open_page(browser, site_url + notebook_page)
     link = page.locator("a[title='Download this notebook (.ipynb)']")
     assert link.count() == 1, "no download button on the notebook page"
-    response = page.request.get(link.get_attribute("href") if "://" in link.get_attribute("href")
-                                else page.url + link.get_attribute("href"))
+    response = page.request.get(urljoin(page.url, link.get_attribute("href")))
+    status, body = response.status, response.text()
     page.context.close()
-    assert response.status == 200 and not problems, (response.status, problems)
-    notebook = json.loads(response.text())
+    assert status == 200 and not problems, (status, problems)
+    notebook = json.loads(body)
     assert notebook["nbformat"] == 4 and notebook["cells"], "the download is not a notebook"
 
 

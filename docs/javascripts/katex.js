@@ -1,5 +1,6 @@
-// Render the math that pymdownx.arithmatex (generic mode) leaves as \( \) and \[ \],
-// on every page load, including Material's instant navigation.
+// Render math with the site's own KaTeX, on every page load, including Material's instant navigation.
+// Markdown pages: pymdownx.arithmatex (generic mode) leaves \( \) and \[ \].
+// Notebook pages (mkdocs-jupyter): the cells keep Jupyter's $ $ and $$ $$.
 document$.subscribe(({ body }) => {
   renderMathInElement(body, {
     delimiters: [
@@ -7,5 +8,14 @@ document$.subscribe(({ body }) => {
       { left: "\\[", right: "\\]", display: true },
     ],
     throwOnError: false,
+  })
+  body.querySelectorAll(".jupyter-wrapper").forEach((notebook) => {
+    renderMathInElement(notebook, {
+      delimiters: [
+        { left: "$$", right: "$$", display: true },
+        { left: "$", right: "$", display: false },
+      ],
+      throwOnError: false,
+    })
   })
 })
