@@ -44,6 +44,8 @@ def build(root: Path = ROOT) -> list[Path]:
                                 f"{rel(target)}; rename one of them.")
         seen[target] = script
         notebook = jupytext.read(script, fmt="py:percent")
+        for number, cell in enumerate(notebook.cells):
+            cell.id = f"cell-{number}"  # fixed ids: the same script gives the same file, a cache hit
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                            "language": "python"}
         text = jupytext.writes(notebook, fmt="ipynb")

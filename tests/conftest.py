@@ -33,15 +33,28 @@ def pytest_markdown_docs_markdown_it():
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
-    """The real site, built once per test worker with `mkdocs build --strict`."""
+    """The real site, built once per test run with `mkdocs build --strict` and shared by all workers.
+
+    pytest-xdist runs a session fixture once per worker; a lock and a folder shared by the workers of
+    this run make the first one build and the others reuse it.
+    """
+    import fcntl
+    import os
     import subprocess
     import sys
 
     from kb.paths import ROOT
 
-    site = tmp_path_factory.mktemp("site")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
-    if result.returncode != 0:
-        pytest.fail("mkdocs build --strict failed:\n" + (result.stdout + result.stderr)[-5000:], pytrace=False)
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this run's own folder
+    site = shared / "built-site"
+    with open(shared / "built-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (site / "index.html").is_file():
+            result = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+                cwd=ROOT, capture_output=True, text=True, timeout=300)
+            if result.returncode != 0:
+                pytest.fail("mkdocs build --strict failed:\n" + (result.stdout + result.stderr)[-5000:],
+                            pytrace=False)
     return site

@@ -21,8 +21,8 @@ def build(root: Path, site: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def copy(tmp_path) -> Path:
-    """A copy of the repository's site sources (and the notebook cache, so builds stay fast)."""
+def copy(tmp_path, built_site) -> Path:
+    """A copy of the site sources, taken after the real build (its notebook cache keeps builds fast)."""
     root = tmp_path / "repo"
     for name in COPIED:
         source = ROOT / name
