@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kb.paths import ROOT
+from kb.paths import ROOT, rel
 
 SNIPPET = '''"""ONE SENTENCE: the claim this snippet checks.
 
@@ -88,7 +88,7 @@ class ScaffoldError(Exception):
 def _refuse_existing(*paths: Path) -> None:
     existing = [p for p in paths if p.exists()]
     if existing:
-        raise ScaffoldError(f"{existing[0].relative_to(ROOT)} already exists; choose another name.")
+        raise ScaffoldError(f"{rel(existing[0])} already exists; choose another name.")
 
 
 def new_snippet(name: str, root: Path = ROOT) -> list[Path]:
@@ -112,6 +112,7 @@ def new_page(topic: str, title: str | None, root: Path = ROOT) -> list[Path]:
     tracking = root / "docs" / "tracking" / f"{topic}.yml"
     snippet = root / "snippets" / folder / "example.py"
     _refuse_existing(page, tracking, snippet)
+    tracking.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(PAGE.format(title=title, folder=folder), encoding="utf-8")
     tracking.write_text(TRACKING.format(topic=topic, title=title), encoding="utf-8")
     return [page, tracking, *new_snippet(f"{folder}/example", root)]

@@ -1,8 +1,19 @@
-"""Shared test setup, and the pytest-markdown-docs parser that also sees fences in admonitions and tabs."""
+"""Shared test setup: the built site, copies of the repository to break, and the pytest-markdown-docs
+parser that also sees fences in admonitions and tabs."""
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from markdown_it import MarkdownIt
 
 from kb.pages import INCLUDE_LINE, flatten_blocks
+from kb.paths import ROOT
+
+COPIED = ["mkdocs.yml", "CONTRIBUTING.md", "kb", "docs", "snippets", ".cache"]
 
 
 def _flatten_and_skip_includes(md: MarkdownIt) -> None:
@@ -31,6 +42,12 @@ def pytest_markdown_docs_markdown_it():
     return md
 
 
+def build(root: Path, site: Path) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of the repository (or a copy of it) at root."""
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
     """The real site, built once per test run with `mkdocs build --strict` and shared by all workers.
@@ -38,23 +55,28 @@ def built_site(tmp_path_factory):
     pytest-xdist runs a session fixture once per worker; a lock and a folder shared by the workers of
     this run make the first one build and the others reuse it.
     """
-    import fcntl
-    import os
-    import subprocess
-    import sys
-
-    from kb.paths import ROOT
-
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this run's own folder
     site = shared / "built-site"
     with open(shared / "built-site.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (site / "index.html").is_file():
-            result = subprocess.run(
-                [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                cwd=ROOT, capture_output=True, text=True, timeout=300)
+            result = build(ROOT, site)
             if result.returncode != 0:
                 pytest.fail("mkdocs build --strict failed:\n" + (result.stdout + result.stderr)[-5000:],
                             pytrace=False)
     return site
+
+
+@pytest.fixture
+def copy(tmp_path, built_site) -> Path:
+    """A copy of the site sources, taken after the real build (its notebook cache keeps builds fast)."""
+    root = tmp_path / "repo"
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__", "notebooks"))
+        elif source.is_file():
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
+    return root

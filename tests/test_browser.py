@@ -32,7 +32,7 @@ VISIBLE_PROSE = """() => {
   return article.textContent;
 }"""
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("build")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

@@ -4,34 +4,11 @@ Each broken case is built from a temporary copy of the repository, so the real f
 """
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from kb.paths import ROOT
-
-COPIED = ["mkdocs.yml", "CONTRIBUTING.md", "kb", "docs", "snippets", ".cache"]
-
-
-def build(root: Path, site: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                          cwd=root, capture_output=True, text=True, timeout=240)
-
-
-@pytest.fixture
-def copy(tmp_path, built_site) -> Path:
-    """A copy of the site sources, taken after the real build (its notebook cache keeps builds fast)."""
-    root = tmp_path / "repo"
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__", "notebooks"))
-        elif source.is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
-    return root
+from conftest import build
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -49,7 +26,6 @@ def fails_with(root: Path, *messages: str) -> str:
     return log
 
 
-@pytest.mark.xdist_group("build")
 def test_the_site_builds_strict(built_site):
     assert (built_site / "dropout" / "index.html").is_file()
     assert (built_site / "notebooks" / "dropout_rate_sweep" / "index.html").is_file()
