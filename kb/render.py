@@ -44,9 +44,8 @@ def reading_list(topic: Topic) -> str:
     if not topic.reading:
         return "*No sources tracked for this topic yet.*"
     read, total = topic.read_count()
-    lines = [f"**{read} of {total} read.**", ""]
-    lines += [reading_item(item) for item in topic.reading]
-    return "\n".join(lines)
+    # Blank lines between items: an item's indented notes would otherwise swallow the next item.
+    return f"**{read} of {total} read.**\n\n" + "\n\n".join(reading_item(i) for i in topic.reading)
 
 
 def _evidence(q: Question, repo_blob: str, outputs_on_page: set[str]) -> str:
@@ -112,7 +111,7 @@ def reading_overview(topics: list[Topic], prefix: str = "") -> str:
             continue
         read, total = t.read_count()
         lines += [f"## {t.title}", "", f"[{t.title}]({prefix}{t.page}#reading-list): {read} of {total} read.",
-                  "", *[reading_item(item) for item in t.reading], ""]
+                  "", "\n\n".join(reading_item(item) for item in t.reading), ""]
     return "\n".join(lines)
 
 

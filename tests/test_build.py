@@ -79,3 +79,19 @@ def test_error_in_a_notebook_cell_fails(copy):
     script = copy / "snippets" / "dropout" / "dropout_rate_sweep.py"
     script.write_text(script.read_text() + '\n\n# %%\nraise RuntimeError("a cell that fails")\n')
     fails_with(copy, "a cell that fails")
+
+
+def test_every_tracked_item_is_rendered(built_site):
+    """Each reading item is a checklist entry on its topic page and on the Reading list page, and each
+    question has its anchor on its page and a link on the Open questions page."""
+    from kb.tracking import load_all
+
+    topics = load_all()
+    overview = (built_site / "reading-list" / "index.html").read_text()
+    questions = (built_site / "questions" / "index.html").read_text()
+    for t in topics:
+        html = (built_site / t.topic / "index.html").read_text()
+        assert html.count('class="task-list-item"') == len(t.reading), t.topic
+        for q in t.questions:
+            assert f'id="{q.id}"' in html and f"#{q.id}" in questions, q.id
+    assert overview.count('class="task-list-item"') == sum(len(t.reading) for t in topics)
