@@ -1,7 +1,7 @@
 """Batch norm for conv feature maps, written from scratch, matches nn.BatchNorm2d in train() and eval().
 
 Ioffe & Szegedy 2015, "Batch Normalization: Accelerating Deep Network Training by Reducing Internal
-Covariate Shift", ICML, Algorithm 1 (train) and Algorithm 2 / Section 3.2 (inference, convolutional layers).
+Covariate Shift", ICML, Algorithm 1 (train), Algorithm 2 and Section 3.1 (inference), Section 3.2 (convolutional layers).
 """
 import torch
 from torch import nn

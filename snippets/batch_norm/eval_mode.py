@@ -1,7 +1,7 @@
 """In train() a batch-norm output depends on the other samples in the batch; in eval() it does not.
 
 Ioffe & Szegedy 2015, "Batch Normalization", ICML, Section 3.1: at inference the normalization uses
-population statistics, so "the output depends only on the input, deterministically".
+population statistics: we want "the output to depend only on the input, deterministically".
 """
 import torch
 from torch import nn

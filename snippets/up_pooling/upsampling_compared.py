@@ -1,7 +1,7 @@
 """Four ways to double a feature map: max unpooling, nearest, bilinear, and a transposed convolution.
 
 Unpooling: Zeiler & Fergus 2014 (Section 2.1), Noh et al. 2015 (Section 3.2), Badrinarayanan et al.
-2017 (SegNet). A transposed conv initialised to bilinear interpolation: Long et al. 2015 (FCN), Section 3.3.
+2017 (SegNet). A transposed conv initialised to bilinear interpolation: Long et al. 2015 (FCN), Sections 3.3 and 4.2.
 """
 import matplotlib
 
