@@ -75,7 +75,7 @@ def mean_average_precision(preds, gts, num_classes, iou_threshold=0.5):
 
 def main() -> None:
     torch.manual_seed(0)
-    device = "cuda" if torch.cuda.is_available() else "cpu"  # evaluation is bookkeeping: it stays on the CPU
+    # AP is bookkeeping over a few boxes: it runs on the CPU whatever device trained the detector
     # --8<-- [start:example]
     # 3 ground-truth boxes of one class in 2 images, 4 detections.
     gt_boxes = torch.tensor([[0., 0., 10., 10.], [20., 20., 30., 30.], [0., 0., 10., 10.]])
