@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import outputs, render
+from kb.pages import INCLUDE_LINE
 from kb.paths import ROOT
 from kb.tracking import Topic
 
 DIRECTIVE = re.compile(r"\{\{\s*([a-z_]+)((?:\s+(?:\"[^\"]*\"|[^\s\"{}]+))*)\s*\}\}")
-INCLUDE = re.compile(r"""--8<--\s+["']snippets/([\w/.-]+?)\.py(?::[\w-]+)*["']""")
 BLOCK = {"output", "reading_list", "questions", "reading_overview", "questions_overview",
          "include_markdown"}
 
@@ -50,7 +50,9 @@ def snippet_path(name: str, root: Path = ROOT) -> Path:
 
 def snippets_on_page(markdown: str, topic: Topic | None) -> list[str]:
     """TOPIC/NAME of every snippet a page includes, shows the output of, quotes, or cites."""
-    names = INCLUDE.findall(markdown)
+    targets = [m.group("target").partition(":")[0] for line in markdown.splitlines()
+               if (m := INCLUDE_LINE.match(line))]
+    names = [t.removeprefix("snippets/").removesuffix(".py") for t in targets if t.startswith("snippets/")]
     for m in DIRECTIVE.finditer(markdown):
         if m.group(1) in ("output", "value"):
             names += shlex.split(m.group(2))[:1]

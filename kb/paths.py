@@ -5,8 +5,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
 OUTPUTS = DOCS / "outputs"
-TRACKING = DOCS / "tracking"
-NOTEBOOKS = DOCS / "notebooks"
 
 
 def rel(path: Path) -> str:
