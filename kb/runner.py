@@ -1,0 +1,130 @@
+"""Run a snippet as `python snippets/<topic>/<name>.py`, fast and isolated, with a seed and no network.
+
+A `Worker` (kb/worker.py) is a Python process that has imported torch, matplotlib and scikit-learn once;
+it forks a fresh child per snippet, in its own temporary folder, with its own seed (`KB_SEED`), a
+single-threaded environment and the network blocked. On a machine with a GPU, or with
+`KB_RUNNER=fresh`, every snippet gets a fresh interpreter instead (a forked child must not share a CUDA
+context). Either way the snippet prints and plots the same.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.paths import ROOT, rel
+
+TIMEOUT_S = 180  # a hard stop (a busy machine is slow); the budgets are measured by `python -m kb bench`
+
+
+class SnippetFailed(Exception):
+    """A snippet exited with an error, timed out or tried the network. The message says what to fix."""
+
+
+@dataclass
+class Run:
+    snippet: Path
+    stdout: str
+    seconds: float
+    seed: int = 0
+    plots: dict[str, bytes] = field(default_factory=dict)
+
+
+def snippet_env() -> dict[str, str]:
+    """The environment of every run, so results do not depend on the machine's core count."""
+    env = dict(os.environ)
+    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONHASHSEED="0",
+               PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    env.pop("KB_SEED", None)
+    return env
+
+
+def use_fork() -> bool:
+    if os.environ.get("KB_RUNNER") == "fresh" or not hasattr(os, "fork"):
+        return False
+    return not (Path("/dev/nvidiactl").exists() or shutil.which("nvidia-smi"))
+
+
+class Worker:
+    """One worker process; `run` is not thread-safe, so use one Worker per thread (see `run`)."""
+
+    def __init__(self, fork: bool = True):
+        self.fork = fork
+        self.process: subprocess.Popen | None = None
+
+    def _start(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "kb.worker", *args], cwd=ROOT, env=snippet_env(),
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def _ask(self, request: dict) -> dict:
+        if not self.fork:
+            process = self._start("--no-fork")
+            try:
+                out, _ = process.communicate(json.dumps(request) + "\n", timeout=request["timeout"] + 30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+                return {"code": None, "timed_out": True, "seconds": request["timeout"]}
+            return json.loads(out) if out.strip() else {"code": process.returncode, "seconds": 0.0}
+        if self.process is None or self.process.poll() is not None:
+            self.process = self._start()
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:  # the worker itself died (out of memory, killed): start a new one next time
+            self.process = None
+            return {"code": None, "seconds": 0.0, "worker_died": True}
+        return json.loads(answer)
+
+    def run(self, snippet: Path, seed: int = 0, timeout: float = TIMEOUT_S) -> Run:
+        snippet = Path(snippet).resolve()
+        if not snippet.is_file():
+            raise SnippetFailed(f"{rel(snippet)}: no such snippet file.")
+        with tempfile.TemporaryDirectory(prefix="snippet-") as workdir:
+            answer = self._ask({"snippet": str(snippet), "name": rel(snippet), "workdir": workdir,
+                                "seed": seed, "timeout": timeout})
+            folder = Path(workdir)
+            stdout = _read(folder / ".kb-stdout.txt")
+            stderr = _read(folder / ".kb-stderr.txt")
+            network = _read(folder / ".kb-network-attempt")
+            plots = {p.name: p.read_bytes() for p in sorted(folder.glob("*.png"))}
+        where = rel(snippet) + (f" (seed {seed})" if seed else "")
+        if answer.get("timed_out"):
+            raise SnippetFailed(f"{where}: still running after {timeout:.0f} s and was stopped. "
+                                "Make it smaller: snippets must run in seconds on a CPU.")
+        if network:
+            raise SnippetFailed(f"{where} tried to open a network connection ({network.strip()}). "
+                                "Nothing may download: use data a package ships or data the snippet "
+                                f"generates.\n{stderr.strip()[-2000:]}")
+        if answer.get("worker_died"):
+            raise SnippetFailed(f"{where}: the worker running it died (out of memory?).")
+        if answer["code"] != 0:
+            raise SnippetFailed(f"{where} failed (exit code {answer['code']}). Fix the snippet; "
+                                f"its error:\n{stderr.strip()[-3000:]}")
+        return Run(snippet, stdout, answer["seconds"], seed, plots)
+
+    def close(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+
+_local = threading.local()
+
+
+def run(snippet: Path, seed: int = 0, timeout: float = TIMEOUT_S) -> Run:
+    """Run a snippet with this thread's worker (started on first use)."""
+    if getattr(_local, "worker", None) is None:
+        _local.worker = Worker(fork=use_fork())
+    return _local.worker.run(snippet, seed, timeout)
