@@ -2,7 +2,11 @@
 
     python -m kb refresh [SNIPPET ...]   run snippets and record their outputs (all when none given)
     python -m kb check [SNIPPET ...]     run snippets and compare them with their records
+    python -m kb check --seeds N [--record] [SNIPPET ...]
+                                         run each under seeds 0..N-1: every assert must hold for each,
+                                         and each printed number's spread is shown (and recorded)
     python -m kb tracking                validate every docs/tracking/*.yml file
+    python -m kb spelling                codespell over our text, sparing the student's own words
     python -m kb bench [--snippets-only] time every snippet, the test suite and a warm build
     python -m kb new snippet TOPIC/NAME  create snippets/TOPIC/NAME.py from the template
     python -m kb new page TOPIC "Title"  create docs/TOPIC.md and docs/tracking/TOPIC.yml
@@ -10,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -53,7 +58,39 @@ def cmd_refresh(args) -> int:
 
 
 def cmd_check(args) -> int:
-    return _run_all(_snippets(args.snippets), outputs.check)
+    if args.seeds <= 1:
+        return _run_all(_snippets(args.snippets), outputs.check)
+    failed = 0
+    for snippet in _snippets(args.snippets):
+        failed += not check_seeds(snippet, args.seeds, args.record)
+    return 1 if failed else 0
+
+
+def check_seeds(snippet: Path, count: int, record: bool) -> bool:
+    """Run a snippet under seeds 0..count-1, print each number's spread; True when all is well."""
+    try:
+        runs = [outputs.run_snippet(snippet, seed) for seed in range(count)]
+        for run in runs:
+            outputs.check(run)
+    except outputs.OutputError as error:
+        print(f"FAILED: {error}\n", file=sys.stderr)
+        return False
+    summary = outputs.seeds_summary(runs)
+    print(f"{rel(snippet)}: the asserts hold for seeds 0 to {count - 1}")
+    for entry in summary["lines"]:
+        for i, tol in enumerate(entry["tolerances"]):
+            column = [v[i] for v in entry["values"]]
+            if len(set(column)) == 1 and tol is None:
+                continue
+            spread = f"mean {statistics.fmean(column):.4g} ± {statistics.stdev(column):.2g}, " \
+                     f"range {min(column):g} to {max(column):g}"
+            print(f"  {entry['line'][:60]:60}  [{i + 1}] {spread}" + (f"; printed ±{tol}" if tol else ""))
+    problems = outputs.seeds_problems(summary)
+    for problem in problems:
+        print(f"  PROBLEM: {problem}", file=sys.stderr)
+    if record:
+        print(f"  recorded {rel(outputs.record_seeds(snippet, runs))}")
+    return not problems
 
 
 def cmd_tracking(args) -> int:
@@ -67,6 +104,11 @@ def cmd_tracking(args) -> int:
     questions = sum(len(t.questions) for t in data)
     print(f"{len(data)} tracking files ok: {reading} reading items, {questions} questions")
     return 0
+
+
+def cmd_spelling(args) -> int:
+    from kb import spelling
+    return spelling.main()
 
 
 def cmd_bench(args) -> int:
@@ -90,11 +132,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kb", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, func in (("refresh", cmd_refresh), ("check", cmd_check)):
-        p = sub.add_parser(name)
-        p.add_argument("snippets", nargs="*")
-        p.set_defaults(func=func)
+    p = sub.add_parser("refresh", help="run snippets and record their outputs")
+    p.add_argument("snippets", nargs="*")
+    p.set_defaults(func=cmd_refresh)
+    p = sub.add_parser("check", help="run snippets and compare them with their records")
+    p.add_argument("snippets", nargs="*")
+    p.add_argument("--seeds", type=int, default=1, metavar="N",
+                   help="run each snippet under seeds 0..N-1 and report each number's spread")
+    p.add_argument("--record", action="store_true",
+                   help="with --seeds: write the spread to docs/outputs/<topic>/<name>/seeds.json")
+    p.set_defaults(func=cmd_check)
     sub.add_parser("tracking").set_defaults(func=cmd_tracking)
+    sub.add_parser("spelling").set_defaults(func=cmd_spelling)
     p = sub.add_parser("bench")
     p.add_argument("--snippets-only", action="store_true", help="skip the build and the test suite")
     p.set_defaults(func=cmd_bench)

@@ -2,6 +2,7 @@
 
     {{ output TOPIC/NAME }}            the recorded stdout of snippets/TOPIC/NAME.py, as a titled block
     {{ value TOPIC/NAME "LABEL" }}     the value printed on the line `LABEL: value` of that output
+    {{ spread TOPIC/NAME "LABEL" }}    that value's mean ± std and range over seeds (its seeds.json)
     {{ reading_list }} {{ questions }} this page's tracked reading list and questions
     {{ reading_overview }} {{ questions_overview }} {{ tracking_counts }}   the aggregated views
     {{ run_info }}                     torch version and dates of the recorded runs
@@ -9,6 +10,9 @@
 
 Every topic page that shows snippets also gets a "Provenance" table appended: which snippets back it,
 their CPU time and the torch version, read from their recorded runs.
+
+A page whose snippets changed since their outputs were recorded fails the build, naming the snippet
+and the refresh command; under `mkdocs serve` (`Site.serving`) it shows a warning at the top instead.
 """
 from __future__ import annotations
 
@@ -38,6 +42,7 @@ class Site:
     topics: list[Topic]
     repo_blob: str  # e.g. https://github.com/ORG/REPO/blob/main/
     root: Path = ROOT
+    serving: bool = False  # mkdocs serve: show stale outputs with a warning instead of failing
     by_topic: dict[str, Topic] = field(init=False)
 
     def __post_init__(self):
@@ -54,7 +59,7 @@ def snippets_on_page(markdown: str, topic: Topic | None) -> list[str]:
                if (m := INCLUDE_LINE.match(line))]
     names = [t.removeprefix("snippets/").removesuffix(".py") for t in targets if t.startswith("snippets/")]
     for m in DIRECTIVE.finditer(markdown):
-        if m.group(1) in ("output", "value"):
+        if m.group(1) in ("output", "value", "spread"):
             names += shlex.split(m.group(2))[:1]
     if topic:
         names += [p.removeprefix("snippets/").removesuffix(".py")
@@ -118,7 +123,12 @@ def expand(markdown: str, page: str, site: Site) -> str:
         except (outputs.OutputError, DirectiveError) as error:
             raise DirectiveError(f"{where}: {error}") from None
 
+    problems = freshness_problems(markdown, topic, site)
+    if problems and not site.serving:
+        raise DirectiveError(f"docs/{page}: " + "\n".join(problems))
     expanded = DIRECTIVE.sub(replace, markdown)
+    if problems:
+        expanded = stale_banner(problems) + expanded
     names = snippets_on_page(markdown, topic)
     if topic and names:
         try:
@@ -126,6 +136,25 @@ def expand(markdown: str, page: str, site: Site) -> str:
         except outputs.OutputError as error:
             raise DirectiveError(f"docs/{page}: {error}") from None
     return expanded
+
+
+def freshness_problems(markdown: str, topic: Topic | None, site: Site) -> list[str]:
+    """Missing or stale records behind a page: its snippets' outputs and its seeds records. Runs nothing."""
+    problems = [p for name in snippets_on_page(markdown, topic)
+                if (p := outputs.freshness_problem(snippet_path(name, site.root)))]
+    for m in DIRECTIVE.finditer(markdown):
+        if m.group(1) == "spread" and (args := shlex.split(m.group(2))):
+            try:
+                outputs.load_seeds(snippet_path(args[0], site.root))
+            except outputs.OutputError as error:
+                problems.append(str(error))
+    return list(dict.fromkeys(problems))
+
+
+def stale_banner(problems: list[str]) -> str:
+    body = "\n".join(f"    - {p}" for p in problems)
+    return (f'!!! danger "Stale output: this page shows code that changed since its output was recorded"'
+            f"\n\n{body}\n\n    `mkdocs build --strict` fails until the outputs are recorded again.\n\n")
 
 
 def _expand_one(name, args, indent, topic, prefix, outputs_on_page, site) -> str:
@@ -146,6 +175,9 @@ def _expand_one(name, args, indent, topic, prefix, outputs_on_page, site) -> str
     if name == "value":
         need(2, '{{ value TOPIC/NAME "LABEL" }}')
         return outputs.value(snippet_path(args[0], site.root), args[1])
+    if name == "spread":
+        need(2, '{{ spread TOPIC/NAME "LABEL" }}')
+        return outputs.spread(snippet_path(args[0], site.root), args[1], allow_stale=site.serving)
     if name == "reading_list":
         need(0, "{{ reading_list }}")
         return _indented(render.reading_list(this_topic()), indent)
@@ -163,7 +195,7 @@ def _expand_one(name, args, indent, topic, prefix, outputs_on_page, site) -> str
     if name == "include_markdown":
         need(1, "{{ include_markdown FILE }}")
         return include_markdown(site.root / args[0])
-    raise DirectiveError(f"unknown directive {name!r}; known: output, value, reading_list, questions, "
+    raise DirectiveError(f"unknown directive {name!r}; known: output, value, spread, reading_list, questions, "
                          "reading_overview, questions_overview, tracking_counts, run_info, include_markdown")
 
 

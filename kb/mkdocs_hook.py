@@ -1,5 +1,7 @@
-"""The MkDocs hook: a thin layer that calls kb's plain functions at three points of the build.
+"""The MkDocs hook: a thin layer that calls kb's plain functions at a few points of the build.
 
+- on_startup: remember whether this is `mkdocs serve` (stale outputs then warn instead of failing).
+- on_serve: also rebuild when snippets/ or docs/tracking/ change.
 - on_config: load and validate docs/tracking/*.yml (a bad entry fails the build, naming the fix).
 - on_pre_build: turn notebook snippets into docs/notebooks/*.ipynb for mkdocs-jupyter.
 - on_page_markdown: expand the `{{ ... }}` directives (kb/directives.py).
@@ -15,6 +17,19 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from kb import directives, notebooks, tracking  # noqa: E402
 
 _site = None
+_serving = False
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
+
+
+def on_serve(server, config, builder):
+    for folder in (ROOT / "snippets", ROOT / "docs" / "tracking"):
+        server.watch(str(folder))
+    return server
 
 
 def on_config(config):
@@ -24,7 +39,7 @@ def on_config(config):
     except tracking.TrackingError as error:
         raise PluginError(str(error)) from None
     repo_blob = (config.get("repo_url") or "").rstrip("/") + "/blob/main/"
-    _site = directives.Site(topics=topics, repo_blob=repo_blob)
+    _site = directives.Site(topics=topics, repo_blob=repo_blob, serving=_serving)
     return config
 
 

@@ -1,76 +1,65 @@
-"""Recorded snippet outputs: run a snippet, record what it printed and plotted, compare a new run.
+"""Recorded snippet outputs: record what a snippet printed and plotted, and compare a new run with it.
 
 Every snippet's stdout and plots are recorded under `docs/outputs/<topic>/<name>/` by
 `python -m kb refresh`, committed, and shown on the pages from there, so a fresh clone serves every
 output without running anything. The tests run each snippet again and compare it with the record:
-text must match exactly and numbers within noise in their last printed digits.
+
+- text must match exactly;
+- a number is compared tightly (an integer exactly, a decimal within two units of its last printed
+  digit), unless the snippet prints a
+  tolerance right after it, `0.968 ±0.02`: a result of training, which another CPU's float rounding
+  moves. Such a tolerance must be covered by a measurement: `python -m kb check --seeds 5 --record`
+  runs the snippet under 5 seeds and records the spread in `seeds.json`, and the tests fail when a
+  tolerance is narrower than that spread or a seed-dependent number has none;
+- a plot must match its record within an image tolerance (RMS of pixel differences).
+
+A record is stale when the code of its snippet, or of a local module the snippet imports, changed. The
+fingerprint is taken of the parsed code without docstrings, so a comment, a docstring or a reformat does
+not make a record stale.
 """
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import json
-import os
+import math
 import platform
 import re
 import shutil
-import subprocess
-import sys
+import statistics
 import tempfile
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.paths import OUTPUTS, ROOT, SNIPPETS, rel
+from kb.runner import Run, SnippetFailed  # noqa: F401  (Run is part of this module's interface)
+from kb import runner
 
-TIMEOUT_S = 60  # a hard stop; the budget of 10 s per snippet is measured by `python -m kb bench`
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+TOLERANCE = re.compile(r"\s*±\s*(" + NUMBER.pattern + ")")
+VALUE = re.compile(r"(?P<number>" + NUMBER.pattern + r")(?:\s*±\s*(?P<tol>" + NUMBER.pattern + "))?")
+PLOT_RMS_TOLERANCE = 1.0  # pixel RMS (0-255) a re-run plot may differ by; see snippet_plot_tolerance
+SEEDS_FILE = "seeds.json"
 
 
 class OutputError(Exception):
     """A snippet failed, or its output does not match its record. The message says how to fix it."""
 
 
-@dataclass
-class Run:
-    snippet: Path
-    stdout: str
-    seconds: float
-    plots: dict[str, bytes] = field(default_factory=dict)
-
-
 def refresh_command(snippet: Path) -> str:
     return f"python -m kb refresh {rel(snippet)}"
 
 
-def snippet_env() -> dict[str, str]:
-    """The environment every recorded run uses, so records do not depend on the machine's core count."""
-    env = dict(os.environ)
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
-    return env
+def seeds_command(snippet: Path) -> str:
+    return f"python -m kb check --seeds 5 --record {rel(snippet)}"
 
 
-def run_snippet(snippet: Path, timeout: float = TIMEOUT_S) -> Run:
-    """Run `python <snippet>` in a fresh temporary directory; collect stdout and the PNGs it saved."""
-    snippet = Path(snippet).resolve()
-    if not snippet.is_file():
-        raise OutputError(f"{rel(snippet)}: no such snippet file.")
-    with tempfile.TemporaryDirectory(prefix="snippet-") as workdir:
-        start = time.perf_counter()
-        try:
-            proc = subprocess.run(
-                [sys.executable, str(snippet)], cwd=workdir, env=snippet_env(),
-                capture_output=True, text=True, timeout=timeout,
-            )
-        except subprocess.TimeoutExpired:
-            raise OutputError(f"{rel(snippet)}: still running after {timeout:.0f} s and was stopped. "
-                              "Make it smaller: snippets must run in seconds on a CPU.") from None
-        seconds = time.perf_counter() - start
-        if proc.returncode != 0:
-            raise OutputError(f"{rel(snippet)} failed (exit code {proc.returncode}). Fix the snippet; "
-                              f"its error:\n{proc.stderr.strip()[-3000:]}")
-        plots = {p.name: p.read_bytes() for p in sorted(Path(workdir).glob("*.png"))}
-    return Run(snippet, proc.stdout, seconds, plots)
+def run_snippet(snippet: Path, seed: int = 0) -> Run:
+    """Run a snippet as `python <snippet>` would, in a temporary folder; its stdout and PNGs."""
+    try:
+        return runner.run(snippet, seed)
+    except runner.SnippetFailed as error:
+        raise OutputError(str(error)) from None
 
 
 def output_dir(snippet: Path) -> Path:
@@ -78,15 +67,72 @@ def output_dir(snippet: Path) -> Path:
     return OUTPUTS / Path(snippet).resolve().relative_to(SNIPPETS).with_suffix("")
 
 
-def source_hash(snippet: Path) -> str:
-    return hashlib.sha256(Path(snippet).read_bytes()).hexdigest()
+# --- freshness -------------------------------------------------------------------------------------
 
+def code_hash(path: Path) -> str:
+    """sha256 of the parsed code without docstrings: comments, docstrings, blank lines and formatting
+    do not change what a snippet prints, so they do not change the hash."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode()).hexdigest()
+
+
+def local_imports(path: Path, snippets: Path = SNIPPETS) -> list[Path]:
+    """The modules under snippets/ that a file imports: a file of that name in its own folder, or
+    else anywhere in snippets/ outside private (_*) folders (snippets/shapes/shapes.py)."""
+    names = set()
+    for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    found = []
+    for name in sorted(names):
+        beside = Path(path).parent / f"{name}.py"
+        elsewhere = [p for p in snippets.rglob(f"{name}.py")
+                     if not any(part.startswith("_") for part in p.relative_to(snippets).parts)]
+        found += [beside] if beside.is_file() else elsewhere
+    return [p for p in found if p.resolve() != Path(path).resolve()]
+
+
+def fingerprint(snippet: Path) -> dict[str, str]:
+    """{path: code hash} of a snippet and, recursively, every local module it imports."""
+    snippet = Path(snippet).resolve()
+    snippets = snippet.parents[1]  # snippets/<topic>/<name>.py
+    found, todo = {}, [snippet]
+    while todo:
+        path = todo.pop()
+        key = path.relative_to(snippets.parent).as_posix()  # "snippets/...", also in a copy
+        if key not in found:
+            found[key] = code_hash(path)
+            todo += local_imports(path, snippets)
+    return dict(sorted(found.items()))
+
+
+def stale_reason(snippet: Path, sources: dict[str, str]) -> str | None:
+    """Why a record taken from `sources` no longer matches the code; None when it is fresh."""
+    now = fingerprint(snippet)
+    changed = [path for path in now if sources.get(path) != now[path]]
+    gone = [path for path in sources if path not in now]
+    if not changed and not gone:
+        return None
+    return ", ".join(changed + gone) + (" changed" if changed else " is no longer imported")
+
+
+# --- records ---------------------------------------------------------------------------------------
 
 def record(run: Run) -> Path:
     """Write a run's stdout, plots and provenance to the snippet's output folder."""
     import torch  # only here: reading records must not need torch
 
     folder = output_dir(run.snippet)
+    seeds = folder / SEEDS_FILE
+    keep = seeds.read_bytes() if seeds.is_file() else None  # stays valid while the code is the same
     if folder.exists():
         shutil.rmtree(folder)  # a plot the snippet no longer makes must not linger
     folder.mkdir(parents=True)
@@ -95,7 +141,7 @@ def record(run: Run) -> Path:
         (folder / name).write_bytes(data)
     meta = {
         "snippet": rel(run.snippet),
-        "source_sha256": source_hash(run.snippet),
+        "sources": fingerprint(run.snippet),
         "seconds": round(run.seconds, 2),
         "torch": torch.__version__,
         "python": platform.python_version(),
@@ -104,6 +150,8 @@ def record(run: Run) -> Path:
         "plots": sorted(run.plots),
     }
     (folder / "run.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    if keep and not stale_reason(run.snippet, json.loads(keep)["sources"]):
+        seeds.write_bytes(keep)
     return folder
 
 
@@ -119,49 +167,140 @@ def load_record(snippet: Path) -> dict:
     return meta
 
 
-def _tolerance(expected: str) -> float:
-    """Noise allowed for a printed number: two units in its last printed digit, or 0.01 % of it."""
+def freshness_problem(snippet: Path) -> str | None:
+    """Why the page would show a missing or stale output for this snippet; None when it is fresh.
+
+    A hash check only: nothing is run. Used by the strict build and by `mkdocs serve`.
+    """
+    try:
+        meta = load_record(snippet)
+    except OutputError as error:
+        return str(error)
+    reason = stale_reason(snippet, meta.get("sources", {}))
+    if reason:
+        return (f"{rel(snippet)}: its recorded output is stale ({reason} since it was recorded), so "
+                f"the page would show new code next to an old output. Record it with: "
+                f"{refresh_command(snippet)}")
+    return None
+
+
+# --- comparing numbers -----------------------------------------------------------------------------
+
+def _tight(expected: str) -> float:
+    """Noise allowed for a printed number without ±: none for an integer (a count, a shape), two
+    units in the last printed digit for a decimal (float rounding that reaches the printed digits)."""
     mantissa, _, exponent = expected.lower().partition("e")
+    if "." not in mantissa and not exponent:
+        return 0.0
     decimals = len(mantissa.partition(".")[2])
-    unit = 10.0 ** (int(exponent or 0) - decimals)
-    return 2 * unit + 1e-4 * abs(float(expected))
+    return 2 * 10.0 ** (int(exponent or 0) - decimals)
 
 
-def line_matches(expected: str, actual: str) -> bool:
-    """Same text around the numbers, and every number within its tolerance."""
-    if NUMBER.split(expected) != NUMBER.split(actual):
+def parse_line(line: str) -> tuple[list[str], list[tuple[str, str | None]]]:
+    """A line's text pieces and its numbers, each with its printed tolerance (or None)."""
+    texts, values, last = [], [], 0
+    for m in VALUE.finditer(line):
+        texts.append(line[last:m.start()])
+        values.append((m.group("number"), m.group("tol")))
+        last = m.end()
+    texts.append(line[last:])
+    return texts, values
+
+
+def line_matches(expected: str, actual: str, tight: bool = True) -> bool:
+    """Same text around the numbers; each number within its printed ± tolerance (taken from the
+    record), or, when `tight`, within noise in its last digits. `tight=False` (a run under another
+    seed) skips the numbers that carry no tolerance."""
+    want_text, want = parse_line(expected)
+    got_text, got = parse_line(actual)
+    if want_text != got_text or len(want) != len(got):
         return False
-    want, got = NUMBER.findall(expected), NUMBER.findall(actual)
-    return len(want) == len(got) and all(
-        abs(float(w) - float(g)) <= _tolerance(w) for w, g in zip(want, got))
+    for (w, tol), (g, _) in zip(want, got):
+        if tol is not None:
+            if abs(float(w) - float(g)) > float(tol) * (1 + 1e-9):
+                return False
+        elif tight and abs(float(w) - float(g)) > _tight(w) * (1 + 1e-9):
+            return False
+    return True
 
 
-def compare_stdout(expected: str, actual: str) -> str | None:
+def compare_stdout(expected: str, actual: str, tight: bool = True) -> str | None:
     """None if the outputs agree; else a short description of the first difference."""
     want, got = expected.splitlines(), actual.splitlines()
     for number, (w, g) in enumerate(zip(want, got), start=1):
-        if not line_matches(w, g):
+        if not line_matches(w, g, tight):
             return f"line {number} was\n    {w}\n  and is now\n    {g}"
     if len(want) != len(got):
         return f"it printed {len(got)} lines, the record has {len(want)}"
     return None
 
 
+# --- comparing plots -------------------------------------------------------------------------------
+
+def snippet_plot_tolerance(snippet: Path) -> float:
+    """A snippet may widen the plot tolerance with a module constant `PLOT_RMS_TOLERANCE = 4.0`."""
+    for node in ast.parse(Path(snippet).read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PLOT_RMS_TOLERANCE"
+                                                for t in node.targets):
+            return float(ast.literal_eval(node.value))
+    return PLOT_RMS_TOLERANCE
+
+
+def plot_rms(expected: bytes, actual: bytes) -> float:
+    """RMS difference of two PNGs in 0-255 grey levels (matplotlib's measure); inf if sizes differ."""
+    import numpy as np
+    from matplotlib.testing.compare import calculate_rms
+    from matplotlib.image import imread
+
+    with tempfile.TemporaryDirectory() as tmp:
+        images = []
+        for name, data in (("expected.png", expected), ("actual.png", actual)):
+            (Path(tmp) / name).write_bytes(data)
+            image = imread(Path(tmp) / name)
+            images.append(np.asarray(image[..., :3] * 255, dtype=np.int16))  # as compare_images does
+    if images[0].shape != images[1].shape:
+        return math.inf
+    return float(calculate_rms(*images))
+
+
+def compare_plots(snippet: Path, recorded: list[str], plots: dict[str, bytes]) -> str | None:
+    if sorted(plots) != sorted(recorded):
+        return f"saved plots {sorted(plots)}, the record has {sorted(recorded)}"
+    tolerance = snippet_plot_tolerance(snippet)
+    for name in recorded:
+        rms = plot_rms((output_dir(snippet) / name).read_bytes(), plots[name])
+        if rms > tolerance:
+            size = "a different size" if math.isinf(rms) else f"an RMS difference of {rms:.2f}"
+            return (f"plot {name} differs from its record by {size} (tolerance {tolerance:g}: "
+                    "PLOT_RMS_TOLERANCE)")
+    return None
+
+
+# --- checking a run --------------------------------------------------------------------------------
+
 def check(run: Run) -> None:
-    """Fail unless a fresh run reproduces the snippet's record (source, stdout and plot names)."""
+    """Fail unless a run reproduces the snippet's record: fresh code, stdout and plots.
+
+    A run under another seed than the recorded one must keep the asserts (it ran), the text, and
+    every number that carries a ± tolerance within it; its plots are not compared.
+    """
     snippet = run.snippet
+    problem = freshness_problem(snippet)
+    if problem:
+        raise OutputError(problem)
     meta = load_record(snippet)
     fix = f"If the change is intended, record the new output with: {refresh_command(snippet)}"
-    if meta["source_sha256"] != source_hash(snippet):
-        raise OutputError(f"{rel(snippet)} changed since its output was recorded, so the page shows a "
-                          f"stale output. {fix}")
-    difference = compare_stdout(meta["stdout"], run.stdout)
+    seeded = f" under seed {run.seed}" if run.seed else ""
+    difference = compare_stdout(meta["stdout"], run.stdout, tight=not run.seed)
     if difference:
-        raise OutputError(f"{rel(snippet)} printed something other than its recorded output: "
-                          f"{difference}\n{fix}")
-    if sorted(run.plots) != meta["plots"]:
-        raise OutputError(f"{rel(snippet)} saved plots {sorted(run.plots)}, the record has "
-                          f"{meta['plots']}. {fix}")
+        raise OutputError(f"{rel(snippet)} printed something other than its recorded output{seeded}: "
+                          f"{difference}\n"
+                          + (fix if not run.seed else "A number with ± left its tolerance: widen it only "
+                             f"as far as the spread measured by {seeds_command(snippet)} justifies."))
+    if not run.seed:
+        difference = compare_plots(snippet, meta["plots"], run.plots)
+        if difference:
+            raise OutputError(f"{rel(snippet)} {difference}. {fix}")
 
 
 def value(snippet: Path, label: str) -> str:
@@ -173,6 +312,88 @@ def value(snippet: Path, label: str) -> str:
             return val.strip()
     labels = [line.partition(": ")[0].strip() for line in stdout.splitlines() if ": " in line]
     raise OutputError(f'{rel(snippet)} prints no line labelled "{label}". Its labels: {labels}')
+
+
+# --- seeds -----------------------------------------------------------------------------------------
+
+def trains(snippet: Path) -> bool:
+    """Whether a snippet trains (its printed results then depend on the seed and the CPU)."""
+    text = Path(snippet).read_text(encoding="utf-8")
+    return any(call in text for call in (".backward(", "autograd.grad(", ".step("))
+
+
+def seeds_summary(runs: list[Run]) -> dict:
+    """The numbers of runs under several seeds (runs[0] = the recorded seed), line by line."""
+    lines = []
+    for number, line in enumerate(runs[0].stdout.splitlines()):
+        texts, values = parse_line(line)
+        per_seed = []
+        for run in runs:
+            other = run.stdout.splitlines()
+            got = parse_line(other[number])[1] if number < len(other) else []
+            per_seed.append([float(v) for v, _ in got] if len(got) == len(values) else None)
+        if values:
+            lines.append({"line": line, "label": line.partition(": ")[0].strip(),
+                          "tolerances": [t for _, t in values], "values": per_seed})
+    return {"seeds": [r.seed for r in runs], "lines": lines}
+
+
+def seeds_problems(summary: dict) -> list[str]:
+    """Numbers whose printed tolerance is narrower than their spread over seeds, or that vary with
+    the seed and have none (seed 0 is the recorded one)."""
+    problems = []
+    for entry in summary["lines"]:
+        runs = [v for v in entry["values"] if v is not None]
+        if len(runs) != len(entry["values"]):
+            problems.append(f"line \"{entry['line']}\" is missing or changes shape under another seed")
+            continue
+        for i, tol in enumerate(entry["tolerances"]):
+            column = [v[i] for v in runs]
+            deviation = max(abs(x - column[0]) for x in column)
+            if tol is None and deviation > 0:
+                problems.append(f"\"{entry['line']}\": number {i + 1} varies with the seed "
+                                f"({min(column):g} to {max(column):g}) but has no ± tolerance")
+            elif tol is not None and deviation > float(tol):
+                problems.append(f"\"{entry['line']}\": ±{tol} is narrower than the spread over seeds "
+                                f"(largest distance from seed 0: {deviation:.4g})")
+    return problems
+
+
+def record_seeds(snippet: Path, runs: list[Run]) -> Path:
+    folder = output_dir(snippet)
+    summary = {"snippet": rel(snippet), "sources": fingerprint(snippet), **seeds_summary(runs)}
+    path = folder / SEEDS_FILE
+    path.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def load_seeds(snippet: Path, allow_stale: bool = False) -> dict:
+    path = output_dir(snippet) / SEEDS_FILE
+    if not path.is_file():
+        raise OutputError(f"{rel(snippet)} has no record of its spread over seeds ({rel(path)}). "
+                          f"Record it with: {seeds_command(snippet)}")
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    reason = stale_reason(snippet, summary["sources"])
+    if reason and not allow_stale:
+        raise OutputError(f"{rel(snippet)}: its spread over seeds is stale ({reason}). Record it "
+                          f"with: {seeds_command(snippet)}")
+    return summary
+
+
+def spread(snippet: Path, label: str, allow_stale: bool = False) -> str:
+    """'mean ± std over N seeds (min to max)' of the first number on the line `label: ...`."""
+    summary = load_seeds(snippet, allow_stale)
+    for entry in summary["lines"]:
+        if entry["label"] == label:
+            printed = parse_line(entry["line"])[1][0][0]
+            decimals = len(printed.partition(".")[2])
+            column = [v[0] for v in entry["values"]]
+            mean, std = statistics.fmean(column), statistics.stdev(column)
+            f = lambda x: f"{x:.{decimals + 1}f}"  # noqa: E731  one digit more than printed
+            return (f"{f(mean)} ± {f(std)} (mean ± std over {len(column)} seeds, "
+                    f"range {f(min(column))} to {f(max(column))})")
+    labels = [e["label"] for e in summary["lines"]]
+    raise OutputError(f'{rel(snippet)}: no line labelled "{label}" in its seeds record. Labels: {labels}')
 
 
 def all_snippets(root: Path = ROOT) -> list[Path]:

@@ -10,8 +10,12 @@ SNIPPET = '''"""ONE SENTENCE: the claim this snippet checks.
 
 Source: AUTHORS YEAR, "TITLE", section N.
 """
+import os
+
 import torch
 from torch import nn
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # python -m kb check --seeds N varies it
 
 
 # --8<-- [start:model]
@@ -28,7 +32,7 @@ class Model(nn.Module):
 
 
 def main() -> None:
-    torch.manual_seed(0)
+    torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model = Model().to(device)
     x = torch.randn(8, 4, device=device)

@@ -1,6 +1,7 @@
-"""Shared test setup: the built site, copies of the repository to break, and the pytest-markdown-docs
-parser that also sees fences in admonitions and tabs."""
+"""Shared test setup: the built site, the smallest site to break, the pytest-markdown-docs parser that
+also sees fences in admonitions and tabs, and the order tests start in."""
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -10,10 +11,9 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from kb import notebooks, outputs
 from kb.pages import INCLUDE_LINE, flatten_blocks
 from kb.paths import ROOT
-
-COPIED = ["mkdocs.yml", "CONTRIBUTING.md", "kb", "docs", "snippets", ".cache"]
 
 
 def _flatten_and_skip_includes(md: MarkdownIt) -> None:
@@ -68,15 +68,60 @@ def built_site(tmp_path_factory):
     return site
 
 
+EXAMPLE_PAGE = """# Example
+
+A page of the smallest site the build tests need; back to [the home page](index.md).
+
+``` py title="snippets/dropout/inverted_dropout.py"
+--8<-- "snippets/dropout/inverted_dropout.py:model"
+```
+
+{{ output dropout/inverted_dropout }}
+
+The grid detector's mAP: {{ value detection/grid_detector "held-out mAP@0.5 with NMS" }}.
+
+## Reading list
+
+{{ reading_list }}
+
+## Questions
+
+{{ questions }}
+"""
+
+
 @pytest.fixture
-def copy(tmp_path, built_site) -> Path:
-    """A copy of the site sources, taken after the real build (its notebook cache keeps builds fast)."""
+def small_site(tmp_path) -> Path:
+    """The smallest site that shows a failure: the real config, hook, snippets and records, with two
+    pages (docs/index.md, docs/example.md with an include, an output, a value and tracking) and no nav."""
     root = tmp_path / "repo"
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__", "notebooks"))
-        elif source.is_file():
-            root.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
+    for name in ("kb", "snippets", "docs/overrides", "docs/javascripts", "docs/stylesheets", "docs/outputs"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.png"))
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(config[:config.index("\nnav:")] + "\n", encoding="utf-8")
+    (root / "docs" / "index.md").write_text("# Home\n\nSee [the example](example.md).\n")
+    (root / "docs" / "example.md").write_text(EXAMPLE_PAGE)
+    (root / "docs" / "tracking").mkdir()
+    tracking = (ROOT / "docs" / "tracking" / "dropout.yml").read_text(encoding="utf-8")
+    (root / "docs" / "tracking" / "example.yml").write_text(
+        tracking.replace("topic: dropout", "topic: example", 1), encoding="utf-8")
+    for script in notebooks.notebook_snippets(root):
+        script.unlink()  # executing a notebook takes seconds; the test that needs one writes its own
     return root
+
+
+def _expected_seconds(item) -> float:
+    """A rough cost, so the longest tests start first and `-n auto` workers finish together."""
+    if item.get_closest_marker("browser") or "built_site" in getattr(item, "fixturenames", ()):
+        return 30.0
+    snippet = getattr(item, "callspec", None) and item.callspec.params.get("snippet")
+    if snippet is not None and item.module.__name__ == "test_snippets":
+        try:
+            return float(json.loads((outputs.output_dir(snippet) / "run.json").read_text())["seconds"])
+        except (OSError, ValueError, KeyError):
+            return 5.0
+    return 0.0
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=_expected_seconds, reverse=True)

@@ -1,11 +1,16 @@
 """The strict build: the real site builds, and each kind of bad input fails it with a clear message.
 
-Each broken case is built from a temporary copy of the repository, so the real files are never touched.
+Each broken case is built from the smallest site that shows it (`small_site`: the real config, hook,
+snippets and records with two pages), in a temporary folder, so the real files are never touched.
 """
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
-
 
 from conftest import build
 
@@ -30,54 +35,118 @@ def test_the_site_builds_strict(built_site):
     assert (built_site / "notebooks" / "dropout_rate_sweep" / "index.html").is_file()
 
 
-def test_missing_snippet_file_fails(copy):
-    edit(copy / "docs" / "dropout.md", '--8<-- "snippets/dropout/inverted_dropout.py',
-         '--8<-- "snippets/dropout/no_such_file.py')
-    fails_with(copy, r"snippets/dropout/no_such_file\.py")
+def test_the_small_site_builds(small_site):
+    result = build(small_site, small_site / "site")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    html = (small_site / "site" / "example" / "index.html").read_text()
+    assert "Output of snippets/dropout/inverted_dropout.py" in html and "Provenance" in html
 
 
-def test_missing_snippet_section_fails(copy):
-    page = copy / "docs" / "dropout.md"
-    include = re.search(r'--8<-- "(snippets/dropout/inverted_dropout\.py):(\w+)"', page.read_text())
-    edit(page, include.group(0), f'--8<-- "{include.group(1)}:no_such_section"')
-    fails_with(copy, "no_such_section")
+def test_missing_snippet_file_fails(small_site):
+    edit(small_site / "docs" / "example.md", "snippets/dropout/inverted_dropout.py:model",
+         "snippets/dropout/no_such_file.py:model")
+    fails_with(small_site, r"snippets/dropout/no_such_file\.py")
 
 
-def test_broken_internal_link_fails(copy):
-    edit(copy / "docs" / "index.md", "(dropout.md)", "(dropuot.md)")
-    fails_with(copy, r"index\.md.*contains a link 'dropuot\.md', but the target is not found")
+def test_missing_snippet_section_fails(small_site):
+    edit(small_site / "docs" / "example.md", "inverted_dropout.py:model", "inverted_dropout.py:no_such_section")
+    fails_with(small_site, "no_such_section")
 
 
-def test_broken_anchor_fails(copy):
-    edit(copy / "docs" / "index.md", "(dropout.md)", "(dropout.md#no-such-heading)")
-    fails_with(copy, r"Doc file 'index\.md' contains a link 'dropout\.md#no-such-heading', but the doc "
-               r"'dropout\.md' does not contain an anchor '#no-such-heading'")
+def test_broken_internal_link_fails(small_site):
+    edit(small_site / "docs" / "index.md", "(example.md)", "(exmaple.md)")  # codespell:ignore exmaple
+    fails_with(small_site, r"index\.md.*contains a link 'exmaple\.md', but the target is not found")
 
 
-def test_malformed_tracking_entry_fails(copy):
-    edit(copy / "docs" / "tracking" / "dropout.yml", "status: unread", "status: skimmed")
-    fails_with(copy, r"docs/tracking/dropout\.yml is not a valid tracking file",
+def test_broken_anchor_fails(small_site):
+    edit(small_site / "docs" / "index.md", "(example.md)", "(example.md#no-such-heading)")
+    fails_with(small_site, r"Doc file 'index\.md' contains a link 'example\.md#no-such-heading', but the doc "
+               r"'example\.md' does not contain an anchor '#no-such-heading'")
+
+
+def test_malformed_tracking_entry_fails(small_site):
+    edit(small_site / "docs" / "tracking" / "example.yml", "status: unread", "status: skimmed")
+    fails_with(small_site, r"docs/tracking/example\.yml is not a valid tracking file",
                r"reading\[\d+\] \(title .*\): status: Input should be 'unread', 'reading' or 'read'",
                "python -m kb tracking")
 
 
-def test_unknown_output_label_fails(copy):
-    page = copy / "docs" / "dropout.md"
-    value = re.search(r'\{\{ value (\S+) "([^"]+)" \}\}', page.read_text())
-    edit(page, value.group(0), f'{{{{ value {value.group(1)} "no such label" }}}}')
-    fails_with(copy, r"docs/dropout\.md: .*prints no line labelled \"no such label\"")
+def test_unknown_output_label_fails(small_site):
+    edit(small_site / "docs" / "example.md", '"held-out mAP@0.5 with NMS"', '"no such label"')
+    fails_with(small_site, r"docs/example\.md: .*prints no line labelled \"no such label\"")
 
 
-def test_missing_recorded_output_fails(copy):
-    shutil.rmtree(copy / "docs" / "outputs" / "dropout" / "inverted_dropout")
-    fails_with(copy, r"snippets/dropout/inverted_dropout\.py has no recorded output",
+def test_missing_recorded_output_fails(small_site):
+    shutil.rmtree(small_site / "docs" / "outputs" / "dropout" / "inverted_dropout")
+    fails_with(small_site, r"snippets/dropout/inverted_dropout\.py has no recorded output",
                r"python -m kb refresh snippets/dropout/inverted_dropout\.py")
 
 
-def test_error_in_a_notebook_cell_fails(copy):
-    script = copy / "snippets" / "dropout" / "dropout_rate_sweep.py"
-    script.write_text(script.read_text() + '\n\n# %%\nraise RuntimeError("a cell that fails")\n')
-    fails_with(copy, "a cell that fails")
+def test_an_edited_snippet_fails_the_build_until_refreshed(small_site):
+    snippet = small_site / "snippets" / "dropout" / "inverted_dropout.py"
+    snippet.write_text(snippet.read_text() + "\nEDITED = True\n")
+    fails_with(small_site, r"snippets/dropout/inverted_dropout\.py: its recorded output is stale "
+               r"\(snippets/dropout/inverted_dropout\.py changed",
+               r"python -m kb refresh snippets/dropout/inverted_dropout\.py")
+
+
+def test_an_edited_imported_module_fails_the_build(small_site):
+    shapes = small_site / "snippets" / "shapes" / "shapes.py"
+    shapes.write_text(shapes.read_text() + "\nEDITED = True\n")
+    fails_with(small_site, r"snippets/detection/grid_detector\.py: its recorded output is stale "
+               r"\(snippets/shapes/shapes\.py changed",
+               r"python -m kb refresh snippets/detection/grid_detector\.py")
+
+
+def test_a_comment_does_not_make_a_record_stale(small_site):
+    snippet = small_site / "snippets" / "dropout" / "inverted_dropout.py"
+    snippet.write_text(snippet.read_text() + "\n# a comment changes no output\n")
+    result = build(small_site, small_site / "site")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+def test_error_in_a_notebook_cell_fails(small_site):
+    (small_site / "snippets" / "dropout" / "broken_notebook.py").write_text(
+        '"""A notebook whose second cell fails."""\n# %% [markdown]\n# A notebook\n\n# %%\nx = 1\n\n'
+        '# %%\nraise RuntimeError("a cell that fails")\n')
+    fails_with(small_site, "a cell that fails")
+
+
+def test_serve_rebuilds_on_a_snippet_edit_and_warns_that_the_output_is_stale(small_site):
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "-a",
+                               f"127.0.0.1:{port}"], cwd=small_site, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/example/"
+    try:
+        assert "Stale output" not in fetch_when(url, lambda html: "Output of snippets" in html)
+        snippet = small_site / "snippets" / "dropout" / "inverted_dropout.py"
+        snippet.write_text(snippet.read_text().replace("class InvertedDropout(", "class InvertedDropoutV2(", 1))
+        html = fetch_when(url, lambda html: "InvertedDropoutV2" in html)
+        assert "Stale output" in html and "python -m kb refresh snippets/dropout/inverted_dropout.py" in html
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch_when(url: str, ready, timeout: float = 90) -> str:
+    """The page at url, once ready(html) holds; fails after timeout seconds."""
+    deadline, html = time.monotonic() + timeout, ""
+    while time.monotonic() < deadline:
+        try:
+            html = urllib.request.urlopen(url, timeout=5).read().decode()
+            if ready(html):
+                return html
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not become ready in {timeout} s; last page:\n{html[-2000:]}")
 
 
 def test_every_tracked_item_is_rendered(built_site):

@@ -1,5 +1,7 @@
-"""Recorded outputs: noise in the last digits passes, a changed result, a stale record or a failing
-snippet fails with a message naming the snippet and the fix."""
+"""Recorded outputs: noise in the last digits passes; a changed result, number or plot, a stale record
+(the snippet or a module it imports changed) or a failing snippet fails with a message naming the
+snippet and the fix."""
+import json
 import shutil
 import uuid
 
@@ -13,12 +15,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from helper import SLOPE
+
 
 def main() -> None:
     print("test accuracy: 0.973")
     print("exact zeros: 120")
     fig, ax = plt.subplots()
-    ax.plot([0, 1], [0, 1])
+    ax.plot([0, 1], [0, SLOPE])
     fig.savefig("line.png")
 
 
@@ -34,6 +38,7 @@ def snippet():
     folder.mkdir()
     path = folder / "example.py"
     path.write_text(SNIPPET)
+    (folder / "helper.py").write_text('"""A local module the snippet imports."""\nSLOPE = 1\n')
     yield path
     shutil.rmtree(folder)
     shutil.rmtree(outputs.output_dir(path).parent, ignore_errors=True)
@@ -42,7 +47,10 @@ def snippet():
 @pytest.mark.parametrize("expected, actual", [
     ("test accuracy: 0.973", "test accuracy: 0.974"),   # one unit in the last digit
     ("loss: 1.25e-03", "loss: 1.27e-03"),               # scientific notation
-    ("exact zeros: 120", "exact zeros: 121"),
+    ("test accuracy: 0.968 ±0.02", "test accuracy: 0.950 ±0.02"),  # within a printed tolerance
+    ("test accuracy: 0.968 ±0.02", "test accuracy: 0.988 ±0.02"),  # at its edge
+    ("test accuracy: 0.968 ±0.02", "test accuracy: 0.960"),        # another machine's old output
+    ("weights near 0: 440 ±30", "weights near 0: 436 ±30"),
 ])
 def test_noise_in_the_last_digits_passes(expected, actual):
     assert outputs.compare_stdout(expected, actual) is None
@@ -52,6 +60,8 @@ def test_noise_in_the_last_digits_passes(expected, actual):
     ("test accuracy: 0.973", "test accuracy: 0.968"),
     ("test accuracy: 0.973", "train accuracy: 0.973"),
     ("exact zeros: 120", "exact zeros: 12"),
+    ("parameters: 138357544", "parameters: 138357545"),            # a count off by one
+    ("test accuracy: 0.968 ±0.02", "test accuracy: 0.947 ±0.02"),  # outside its spread
     ("a: 1\nb: 2", "a: 1"),
 ])
 def test_a_changed_result_fails(expected, actual):
@@ -80,10 +90,10 @@ def test_changed_result_names_snippet_and_refresh_command(snippet):
 
 def test_stale_record_fails(snippet):
     outputs.record(outputs.run_snippet(snippet))
-    snippet.write_text(SNIPPET.replace("0.973", "0.973  # edited"))
+    snippet.write_text(SNIPPET.replace("0.973", "0.975"))
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(snippet))
-    assert "changed since its output was recorded" in str(info.value)
+    assert "its recorded output is stale" in str(info.value)
     assert f"python -m kb refresh {rel(snippet)}" in str(info.value)
 
 
@@ -93,15 +103,56 @@ def test_missing_record_fails(snippet):
     assert "has no recorded output" in str(info.value) and "python -m kb refresh" in str(info.value)
 
 
+def pretend_recorded(snippet):
+    """Make the record look fresh for the snippet's current code (as if refreshed, without running)."""
+    meta = outputs.output_dir(snippet) / "run.json"
+    data = json.loads(meta.read_text())
+    data["sources"] = outputs.fingerprint(snippet)
+    meta.write_text(json.dumps(data))
+
+
 def test_a_lost_plot_fails(snippet):
     outputs.record(outputs.run_snippet(snippet))
     snippet.write_text(SNIPPET.replace('fig.savefig("line.png")', "pass"))
-    meta = outputs.output_dir(snippet) / "run.json"
-    meta.write_text(meta.read_text().replace(outputs.load_record(snippet)["source_sha256"],
-                                             outputs.source_hash(snippet)))
+    pretend_recorded(snippet)
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(snippet))
-    assert "saved plots [] , the record has ['line.png']".replace(" ,", ",") in str(info.value)
+    assert "saved plots [], the record has ['line.png']" in str(info.value)
+
+
+def test_a_changed_plot_fails(snippet):
+    outputs.record(outputs.run_snippet(snippet))
+    (snippet.parent / "helper.py").write_text("SLOPE = -1\n")  # the line now goes down
+    pretend_recorded(snippet)
+    with pytest.raises(outputs.OutputError) as info:
+        outputs.check(outputs.run_snippet(snippet))
+    assert "plot line.png differs from its record by an RMS difference of" in str(info.value)
+
+
+def test_a_changed_imported_module_makes_the_record_stale(snippet):
+    outputs.record(outputs.run_snippet(snippet))
+    assert outputs.freshness_problem(snippet) is None
+    (snippet.parent / "helper.py").write_text("SLOPE = 2\n")
+    problem = outputs.freshness_problem(snippet)
+    assert problem and f"{rel(snippet.parent / 'helper.py')} changed" in problem
+    assert f"python -m kb refresh {rel(snippet)}" in problem
+
+
+def test_a_comment_or_a_reformat_keeps_the_record_fresh(snippet):
+    outputs.record(outputs.run_snippet(snippet))
+    snippet.write_text(SNIPPET.replace("def main() -> None:", "def main(\n) -> None:  # reformatted"))
+    assert outputs.freshness_problem(snippet) is None
+
+
+def test_a_tolerance_narrower_than_the_seed_spread_is_reported():
+    summary = {"seeds": [0, 1], "lines": [
+        {"line": "acc: 0.90 ±0.01", "label": "acc", "tolerances": ["0.01"], "values": [[0.90], [0.93]]},
+        {"line": "zeros: 440", "label": "zeros", "tolerances": [None], "values": [[440], [436]]},
+        {"line": "params: 10", "label": "params", "tolerances": [None], "values": [[10], [10]]}]}
+    problems = outputs.seeds_problems(summary)
+    assert len(problems) == 2
+    assert "±0.01 is narrower than the spread over seeds" in problems[0]
+    assert "varies with the seed (436 to 440) but has no ± tolerance" in problems[1]
 
 
 def test_a_failing_snippet_names_the_file_and_its_error(snippet):
