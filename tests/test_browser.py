@@ -162,3 +162,31 @@ def test_screenshot_of_a_topic_page(browser, site_url, scheme):
     page.context.close()
     assert shot.stat().st_size > 10_000 and not problems
     assert palette == ("slate" if scheme == "dark" else "default"), palette
+
+
+# Included code blocks (their title names a snippet), all content tabs shown, whose lines overflow.
+OVERFLOWING_CODE = """() => {
+  document.querySelectorAll(".tabbed-block").forEach(b => b.style.display = "block");
+  return [...document.querySelectorAll("article .highlight")]
+    .filter(b => ((b.querySelector(".filename") || {}).textContent || "").startsWith("snippets/"))
+    .map(b => [b.querySelector(".filename").textContent, b.querySelector("pre > code")])
+    .filter(([, code]) => code && code.offsetParent !== null && code.scrollWidth > code.clientWidth + 1)
+    .map(([title, code]) => title + ": " + code.innerText.split("\\n").reduce((a, b) => a.length >= b.length ? a : b));
+}"""
+SIDEWAYS_SCROLL = "document.documentElement.scrollWidth - window.innerWidth"
+
+
+@pytest.mark.parametrize("topic", TOPIC_PAGES)
+def test_code_fits_at_desktop_width_and_the_page_never_scrolls_sideways_on_a_phone(browser, site_url, topic):
+    """At 1280 px no included code line is cut off behind a scroll bar; at 390 px (a phone) code
+    blocks may scroll, the page itself may not."""
+    page, problems = open_page(browser, f"{site_url}{topic}/")
+    overflowing = page.evaluate(OVERFLOWING_CODE)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(200)
+    sideways = page.evaluate(SIDEWAYS_SCROLL)
+    page.context.close()
+    assert not problems, problems
+    assert not overflowing, ("code lines longer than the code block at 1280 px (ruff's line-length "
+                             "is the block's width; wrap them):\n" + "\n".join(overflowing))
+    assert sideways <= 0, f"/{topic}/ scrolls sideways by {sideways} px at 390 px width"

@@ -46,3 +46,11 @@ def test_pull_request_template_has_the_checklist():
     template = (ROOT / ".github" / "pull_request_template.md").read_text()
     for item in ("pytest", "mkdocs build --strict", "python -m kb refresh", "python -m kb tracking"):
         assert item in template
+
+
+def test_ci_runs_on_x86_and_arm64():
+    """Another CPU adds floats in another order: the suite must pass on both kinds of runner."""
+    job = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())["jobs"]["check"]
+    runners = job["strategy"]["matrix"]["runner"]
+    assert job["runs-on"] == "${{ matrix.runner }}"
+    assert any("arm" in r for r in runners) and any("arm" not in r for r in runners), runners

@@ -55,4 +55,4 @@ def test_include_problems_name_the_fix(tmp_path):
     (tmp_path / "snippets" / "a.py").write_text("# --8<-- [start:model]\nx = 1\n# --8<-- [end:model]\n")
     assert pages.include_problem("snippets/a.py:model", tmp_path) is None
     assert "does not exist: fix the path" in pages.include_problem("snippets/b.py", tmp_path)
-    assert 'has no section "modle"' in pages.include_problem("snippets/a.py:modle", tmp_path)
+    assert 'has no section "modle"' in pages.include_problem("snippets/a.py:modle", tmp_path)  # codespell:ignore modle
