@@ -102,3 +102,26 @@ def include_problem(target: str, root: Path = ROOT) -> str | None:
         return (f'includes "{target}", but {path} has no section "{section}": add the lines '
                 f'"# --8<-- [start:{section}]" and "# --8<-- [end:{section}]" around it, or fix the name')
     return None
+
+
+WARNING_HEADER = re.compile(r"^(\s*)(?:!!!|\?\?\?\+?)\s+warning\b")
+EVIDENCE = ("{{ output ", "--8<--", "**Why not shown:**")
+
+
+def pitfalls_without_evidence(page: Path, text: str | None = None) -> list[str]:
+    """`page:line "title"` of each `!!! warning` whose body shows no evidence: an `{{ output ... }}` of
+    a snippet, an included snippet (`--8<--`), or a `**Why not shown:**` paragraph with the reason."""
+    lines = (page.read_text(encoding="utf-8") if text is None else text).split("\n")
+    missing = []
+    for i, line in enumerate(lines):
+        m = WARNING_HEADER.match(line)
+        if not m:
+            continue
+        indent, body = len(m.group(1)), []
+        for following in lines[i + 1:]:
+            if following.strip() and len(following) - len(following.lstrip()) <= indent:
+                break
+            body.append(following)
+        if not any(marker in "\n".join(body) for marker in EVIDENCE):
+            missing.append(f"{rel(page)}:{i + 1} {line.strip()}")
+    return missing

@@ -52,3 +52,18 @@ def test_no_plain_notest_info_string(page):
              if not f.info.strip().startswith("{") and "notest" in f.info.split()[1:]]
     assert not plain, (f"a plain `python notest` info string at {plain} breaks SuperFences rendering; "
                        "use the brace form ```{.python .notest}")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=ids)
+def test_every_pitfall_shows_its_evidence(page):
+    missing = pages.pitfalls_without_evidence(page)
+    assert not missing, ("a pitfall without evidence: " + "; ".join(missing) + ". Inside the warning, "
+                         "show a snippet that demonstrates it ({{ output TOPIC/NAME }}, indented), or say "
+                         "why it cannot be shown in a paragraph starting **Why not shown:** with the source")
+
+
+def test_a_pitfall_without_evidence_is_found():
+    text = ('!!! warning "Shown"\n\n    {{ output dropout/inverted_dropout }}\n\n'
+            '!!! warning "Told only"\n\n    Prose.\n\nAfter.\n'
+            '!!! warning "Cited"\n\n    **Why not shown:** needs ImageNet (He et al. 2016, 4.1).\n')
+    assert pages.pitfalls_without_evidence(ROOT / "docs" / "x.md", text) == ['docs/x.md:5 !!! warning "Told only"']
