@@ -1,16 +1,19 @@
 """Command line: `python -m kb <command>`, run from the repository root.
 
-    python -m kb refresh [SNIPPET ...]   run snippets and record their outputs (all when none given)
-    python -m kb check [SNIPPET ...]     run snippets and compare them with their records
-    python -m kb check --seeds N [--record] [SNIPPET ...]
-                                         run each under seeds 0..N-1: every assert must hold for each,
-                                         and each printed number's spread is shown (and recorded)
-    python -m kb tracking                validate every docs/tracking/*.yml file
-    python -m kb spelling                codespell over our text, sparing the student's own words
-    python -m kb bench [--snippets-only] time every snippet, the test suite and a warm build
-    python -m kb new snippet TOPIC/NAME  create snippets/TOPIC/NAME.py from the template
-    python -m kb new page TOPIC "Title"  create docs/TOPIC.md and docs/tracking/TOPIC.yml
+python -m kb refresh [SNIPPET ...]   run snippets and record their outputs (all when none given)
+python -m kb check [SNIPPET ...]     run snippets and compare them with their records
+python -m kb check --seeds N [--record] [SNIPPET ...]
+                                     run each under seeds 0..N-1: every assert must hold for each,
+                                     and each printed number's spread is shown (and recorded)
+python -m kb downloads               write every experiment's notebook and script to docs/downloads/
+                                     (and the zips); runs nothing, for after a pull or an edit
+python -m kb tracking                validate every docs/tracking/*.yml file
+python -m kb spelling                codespell over our text, sparing the student's own words
+python -m kb bench [--snippets-only] time every snippet, the test suite and a warm build
+python -m kb new snippet TOPIC/NAME  create snippets/TOPIC/NAME.py from the template
+python -m kb new page TOPIC "Title"  create docs/TOPIC.md and docs/tracking/TOPIC.yml
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +29,9 @@ from kb.paths import rel
 def _snippets(names: list[str]) -> list[Path]:
     if not names:
         return outputs.all_snippets()
-    paths = [Path(n) if Path(n).is_absolute() else (Path.cwd() / n) for n in names]
+    paths = [
+        Path(n) if Path(n).is_absolute() else (Path.cwd() / n) for n in names
+    ]
     missing = [n for n, p in zip(names, paths) if not p.is_file()]
     if missing:
         sys.exit(f"no such snippet: {', '.join(missing)}")
@@ -35,6 +40,7 @@ def _snippets(names: list[str]) -> list[Path]:
 
 def _run_all(snippets: list[Path], action, workers: int = 2) -> int:
     """Run snippets `workers` at a time (one thread each), apply `action` to each run, report failures."""
+
     def one(snippet: Path) -> str | None:
         try:
             action(outputs.run_snippet(snippet))
@@ -53,8 +59,18 @@ def _run_all(snippets: list[Path], action, workers: int = 2) -> int:
 def cmd_refresh(args) -> int:
     def save(run: outputs.Run) -> None:
         folder = outputs.record(run)
-        print(f"recorded {rel(run.snippet)} -> {rel(folder)}/ ({run.seconds:.1f} s)")
-    return _run_all(_snippets(args.snippets), save, workers=1)  # one at a time: recorded times are clean
+        print(
+            f"recorded {rel(run.snippet)} -> {rel(folder)}/ ({run.seconds:.1f} s)"
+        )
+        from kb import downloads
+
+        if downloads.is_experiment(run.snippet):
+            for path in downloads.write(run.snippet):
+                print(f"  wrote {rel(path)}")
+
+    return _run_all(
+        _snippets(args.snippets), save, workers=1
+    )  # one at a time: recorded times are clean
 
 
 def cmd_check(args) -> int:
@@ -82,10 +98,15 @@ def check_seeds(snippet: Path, count: int, record: bool) -> bool:
             column = [v[i] for v in entry["values"]]
             if len(set(column)) == 1 and tol is None:
                 continue
-            spread = f"mean {statistics.fmean(column):.4g} ± {statistics.stdev(column):.2g}, " \
-                     f"range {min(column):g} to {max(column):g}"
-            print(f"  {entry['line'][:60]:60}  [{i + 1}] {spread}" + (f"; printed ±{tol}" if tol else ""))
-    problems = outputs.seeds_problems(summary)
+            spread = (
+                f"mean {statistics.fmean(column):.4g} ± {statistics.stdev(column):.2g}, "
+                f"range {min(column):g} to {max(column):g}"
+            )
+            print(
+                f"  {entry['line'][:60]:60}  [{i + 1}] {spread}"
+                + (f"; printed ±{tol}" if tol else "")
+            )
+    problems = outputs.seeds_problems(summary, outputs.trains(snippet))
     for problem in problems:
         print(f"  PROBLEM: {problem}", file=sys.stderr)
     if record:
@@ -93,8 +114,28 @@ def check_seeds(snippet: Path, count: int, record: bool) -> bool:
     return not problems
 
 
+def cmd_downloads(args) -> int:
+    from kb import downloads
+
+    try:
+        changed, warnings = downloads.write_all()
+        changed += downloads.write_zips()
+    except downloads.DownloadError as error:
+        print(error, file=sys.stderr)
+        return 1
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    for path in changed:
+        print(f"{'wrote' if path.exists() else 'removed'} {rel(path)}")
+    print(
+        f"{len(downloads.experiments())} experiments: downloads up to date in docs/downloads/"
+    )
+    return 0
+
+
 def cmd_tracking(args) -> int:
     from kb import tracking
+
     try:
         data = tracking.load_all()
     except tracking.TrackingError as error:
@@ -102,22 +143,27 @@ def cmd_tracking(args) -> int:
         return 1
     reading = sum(len(t.reading) for t in data)
     questions = sum(len(t.questions) for t in data)
-    print(f"{len(data)} tracking files ok: {reading} reading items, {questions} questions")
+    print(
+        f"{len(data)} tracking files ok: {reading} reading items, {questions} questions"
+    )
     return 0
 
 
 def cmd_spelling(args) -> int:
     from kb import spelling
+
     return spelling.main()
 
 
 def cmd_bench(args) -> int:
     from kb import bench
+
     return bench.main(snippets_only=args.snippets_only)
 
 
 def cmd_new(args) -> int:
     from kb import scaffold
+
     try:
         created = scaffold.create(args.kind, args.name, args.title)
     except scaffold.ScaffoldError as error:
@@ -129,28 +175,50 @@ def cmd_new(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kb", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m kb",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("refresh", help="run snippets and record their outputs")
     p.add_argument("snippets", nargs="*")
     p.set_defaults(func=cmd_refresh)
-    p = sub.add_parser("check", help="run snippets and compare them with their records")
+    p = sub.add_parser(
+        "check", help="run snippets and compare them with their records"
+    )
     p.add_argument("snippets", nargs="*")
-    p.add_argument("--seeds", type=int, default=1, metavar="N",
-                   help="run each snippet under seeds 0..N-1 and report each number's spread")
-    p.add_argument("--record", action="store_true",
-                   help="with --seeds: write the spread to docs/outputs/<topic>/<name>/seeds.json")
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run each snippet under seeds 0..N-1 and report each number's spread",
+    )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="with --seeds: write the spread to docs/outputs/<topic>/<name>/seeds.json",
+    )
     p.set_defaults(func=cmd_check)
+    sub.add_parser(
+        "downloads", help="write every experiment's notebook, script and zip"
+    ).set_defaults(func=cmd_downloads)
     sub.add_parser("tracking").set_defaults(func=cmd_tracking)
     sub.add_parser("spelling").set_defaults(func=cmd_spelling)
     p = sub.add_parser("bench")
-    p.add_argument("--snippets-only", action="store_true", help="skip the build and the test suite")
+    p.add_argument(
+        "--snippets-only",
+        action="store_true",
+        help="skip the build and the test suite",
+    )
     p.set_defaults(func=cmd_bench)
     p = sub.add_parser("new")
     p.add_argument("kind", choices=["snippet", "page"])
     p.add_argument("name", help="TOPIC/NAME for a snippet, TOPIC for a page")
-    p.add_argument("title", nargs="?", default=None, help="page title (pages only)")
+    p.add_argument(
+        "title", nargs="?", default=None, help="page title (pages only)"
+    )
     p.set_defaults(func=cmd_new)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -9,6 +9,7 @@
 
 Run it on a quiet machine: every figure is wall time.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -23,7 +24,12 @@ from kb import outputs, runner
 from kb.paths import ROOT, rel
 
 SNIPPET_BUDGET_S, MEDIAN_BUDGET_S, OVERHEAD_BUDGET_S = 10.0, 3.0, 0.2
-SHAPES_BUDGET_S, COLD_BUILD_BUDGET_S, WARM_BUILD_BUDGET_S, TESTS_BUDGET_S = 1.0, 15.0, 3.0, 150.0
+SHAPES_BUDGET_S, COLD_BUILD_BUDGET_S, WARM_BUILD_BUDGET_S, TESTS_BUDGET_S = (
+    1.0,
+    15.0,
+    3.0,
+    150.0,
+)
 EMPTY_SNIPPET = '"""Does nothing: what is left of its run time is the runner\'s own cost."""\n'
 
 
@@ -31,20 +37,31 @@ class Report:
     def __init__(self):
         self.over = 0
 
-    def line(self, what: str, seconds: float, budget: float | None = None, note: str = "",
-             failed: bool = False) -> None:
+    def line(
+        self,
+        what: str,
+        seconds: float,
+        budget: float | None = None,
+        note: str = "",
+        failed: bool = False,
+    ) -> None:
         verdict = ""
         if budget is not None or failed:
             bad = failed or (budget is not None and seconds > budget)
             self.over += bad
             verdict = "FAILED" if failed else ("over budget" if bad else "ok")
             verdict += f" (budget {budget:g} s)" if budget is not None else ""
-        print(f"{what:58} {seconds:8.2f}  {verdict}{'  ' + note if note else ''}", flush=True)
+        print(
+            f"{what:58} {seconds:8.2f}  {verdict}{'  ' + note if note else ''}",
+            flush=True,
+        )
 
 
 def _timed(command: list[str], cwd: Path = ROOT) -> tuple[float, int]:
     start = time.perf_counter()
-    code = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    code = subprocess.run(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ).returncode
     return time.perf_counter() - start, code
 
 
@@ -55,14 +72,22 @@ def bench_snippets(report: Report) -> list[float]:
         try:
             seconds = worker.run(snippet).seconds
         except runner.SnippetFailed as error:
-            report.line(rel(snippet), 0.0, failed=True, note=str(error).splitlines()[0])
+            report.line(
+                rel(snippet), 0.0, failed=True, note=str(error).splitlines()[0]
+            )
             continue
         computes.append(seconds)
         report.line(rel(snippet), seconds, SNIPPET_BUDGET_S)
-    report.line(f"median of {len(computes)} snippets", statistics.median(computes), MEDIAN_BUDGET_S)
+    report.line(
+        f"median of {len(computes)} snippets",
+        statistics.median(computes),
+        MEDIAN_BUDGET_S,
+    )
     report.line("all snippets, one after another", sum(computes))
     overheads = []
-    with tempfile.TemporaryDirectory(dir=ROOT / "snippets", prefix="_bench_") as folder:
+    with tempfile.TemporaryDirectory(
+        dir=ROOT / "snippets", prefix="_bench_"
+    ) as folder:
         empty = Path(folder) / "empty.py"
         empty.write_text(EMPTY_SNIPPET)
         for _ in range(10):
@@ -70,8 +95,11 @@ def bench_snippets(report: Report) -> list[float]:
             worker.run(empty)
             overheads.append(time.perf_counter() - start)
     worker.close()
-    report.line("runner overhead a snippet (median of 10 empty runs)", statistics.median(overheads),
-                OVERHEAD_BUDGET_S)
+    report.line(
+        "runner overhead a snippet (median of 10 empty runs)",
+        statistics.median(overheads),
+        OVERHEAD_BUDGET_S,
+    )
     return computes
 
 
@@ -79,8 +107,12 @@ def bench_check(report: Report) -> None:
     snippet = ROOT / "snippets" / "deconvolution" / "adjoint.py"
     compute = runner.Worker(fork=runner.use_fork()).run(snippet).seconds
     seconds, code = _timed([sys.executable, "-m", "kb", "check", rel(snippet)])
-    report.line(f"python -m kb check {rel(snippet)}", seconds, failed=code != 0,
-                note=f"its compute {compute:.2f} s; the rest starts Python and imports torch once")
+    report.line(
+        f"python -m kb check {rel(snippet)}",
+        seconds,
+        failed=code != 0,
+        note=f"its compute {compute:.2f} s; the rest starts Python and imports torch once",
+    )
 
 
 def bench_shapes(report: Report) -> None:
@@ -92,24 +124,51 @@ def bench_shapes(report: Report) -> None:
         start = time.perf_counter()
         make_shapes(2000, max_shapes=3, seed=0)
         times.append(time.perf_counter() - start)
-    report.line("make_shapes(2000, max_shapes=3), best of 3", min(times), SHAPES_BUDGET_S)
+    report.line(
+        "make_shapes(2000, max_shapes=3), best of 3",
+        min(times),
+        SHAPES_BUDGET_S,
+    )
 
 
 def bench_build(report: Report) -> None:
     cache = ROOT / ".cache"
     with tempfile.TemporaryDirectory() as site:
-        build = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site]
+        build = [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--site-dir",
+            site,
+        ]
         shutil.rmtree(cache, ignore_errors=True)
         seconds, code = _timed(build)
-        report.line("cold mkdocs build --strict (no cache)", seconds, COLD_BUILD_BUDGET_S, failed=code != 0)
+        report.line(
+            "cold mkdocs build --strict (no cache)",
+            seconds,
+            COLD_BUILD_BUDGET_S,
+            failed=code != 0,
+        )
         seconds, code = _timed(build)
-        report.line("warm mkdocs build --strict", seconds, WARM_BUILD_BUDGET_S, failed=code != 0)
+        report.line(
+            "warm mkdocs build --strict",
+            seconds,
+            WARM_BUILD_BUDGET_S,
+            failed=code != 0,
+        )
 
 
 def bench_tests(report: Report) -> None:
     seconds, code = _timed([sys.executable, "-m", "pytest", "-q"])
-    report.line("pytest (the README's test command)", seconds, TESTS_BUDGET_S, failed=code != 0,
-                note=f"exit code {code}; {len(outputs.all_snippets())} snippets")
+    report.line(
+        "pytest (the README's test command)",
+        seconds,
+        TESTS_BUDGET_S,
+        failed=code != 0,
+        note=f"exit code {code}; {len(outputs.all_snippets())} snippets",
+    )
 
 
 def main(snippets_only: bool = False) -> int:
@@ -121,6 +180,8 @@ def main(snippets_only: bool = False) -> int:
         bench_shapes(report)
         bench_build(report)
         bench_tests(report)
-        print(f"\n{len(computes)} snippets; pytest budget {TESTS_BUDGET_S:g} s on 2 cores")
+        print(
+            f"\n{len(computes)} snippets; pytest budget {TESTS_BUDGET_S:g} s on 2 cores"
+        )
     print("over budget" if report.over else "all within budget")
     return 1 if report.over else 0

@@ -3,18 +3,22 @@
 - on_startup: remember whether this is `mkdocs serve` (stale outputs then warn instead of failing).
 - on_serve: also rebuild when snippets/ or docs/tracking/ change.
 - on_config: load and validate docs/tracking/*.yml (a bad entry fails the build, naming the fix).
-- on_pre_build: turn notebook snippets into docs/notebooks/*.ipynb for mkdocs-jupyter.
+- on_pre_build: turn notebook snippets into docs/notebooks/*.ipynb for mkdocs-jupyter, and zip the
+  snippets of each topic and of the site into docs/downloads/*.zip (kb/downloads.py; runs nothing).
 - on_page_markdown: expand the `{{ ... }}` directives (kb/directives.py).
 - on_page_context: a notebook page's "edit" button opens the snippet it is made from.
 """
+
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # import kb from this checkout
+sys.path.insert(
+    0, str(Path(__file__).resolve().parents[1])
+)  # import kb from this checkout
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from kb import directives, notebooks, tracking  # noqa: E402
+from kb import directives, downloads, notebooks, tracking  # noqa: E402
 
 _site = None
 _serving = False
@@ -39,7 +43,12 @@ def on_config(config):
     except tracking.TrackingError as error:
         raise PluginError(str(error)) from None
     repo_blob = (config.get("repo_url") or "").rstrip("/") + "/blob/main/"
-    _site = directives.Site(topics=topics, repo_blob=repo_blob, serving=_serving)
+    _site = directives.Site(
+        topics=topics,
+        repo_blob=repo_blob,
+        serving=_serving,
+        repo_url=(config.get("repo_url") or "").rstrip("/"),
+    )
     return config
 
 
@@ -47,6 +56,10 @@ def on_pre_build(config):
     try:
         notebooks.build()
     except notebooks.NotebookError as error:
+        raise PluginError(str(error)) from None
+    try:
+        downloads.write_zips()
+    except downloads.DownloadError as error:
         raise PluginError(str(error)) from None
 
 

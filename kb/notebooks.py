@@ -1,15 +1,16 @@
 """Jupytext percent-format snippets become notebook pages.
 
-A snippet with `# %% [markdown]` cells is also a notebook: it is converted to
-docs/notebooks/<name>.ipynb (gitignored, rebuilt when the script changes), which mkdocs-jupyter
-executes (with its cache, errors failing the build) and offers for download.
+A snippet with `# %% [markdown]` cells is also a notebook page: docs/notebooks/<name>.ipynb
+(gitignored, rewritten when it changes) is the snippet's downloadable notebook (kb/downloads.py), which
+carries the outputs and plots of the snippet's recorded run. mkdocs-jupyter renders it without running
+it, like every other output on the site: the tests run the snippet and compare it with that record.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
-import jupytext
-
+from kb import downloads
 from kb.outputs import all_snippets
 from kb.paths import ROOT, rel
 
@@ -21,7 +22,9 @@ class NotebookError(Exception):
 
 
 def notebook_snippets(root: Path = ROOT) -> list[Path]:
-    return [p for p in all_snippets(root) if MARKER in p.read_text(encoding="utf-8")]
+    return [
+        p for p in all_snippets(root) if MARKER in p.read_text(encoding="utf-8")
+    ]
 
 
 def source_of(page_uri: str, root: Path = ROOT) -> str | None:
@@ -40,17 +43,18 @@ def build(root: Path = ROOT) -> list[Path]:
     for script in notebook_snippets(root):
         target = out_dir / f"{script.stem}.ipynb"
         if target in seen:
-            raise NotebookError(f"{rel(script)} and {rel(seen[target])} would both become "
-                                f"{rel(target)}; rename one of them.")
+            raise NotebookError(
+                f"{rel(script)} and {rel(seen[target])} would both become "
+                f"{rel(target)}; rename one of them."
+            )
         seen[target] = script
-        notebook = jupytext.read(script, fmt="py:percent")
-        for number, cell in enumerate(notebook.cells):
-            cell.id = f"cell-{number}"  # fixed ids: the same script gives the same file, a cache hit
-        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                           "language": "python"}
-        text = jupytext.writes(notebook, fmt="ipynb")
+        text = downloads.notebook_text(
+            script, root
+        )  # with the recorded outputs
         if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")  # unchanged files stay untouched: no reload loop
+            target.write_text(
+                text, encoding="utf-8"
+            )  # unchanged files stay untouched: no reload loop
         written.append(target)
     for stale in set(out_dir.glob("*.ipynb")) - set(written):
         stale.unlink()

@@ -17,6 +17,7 @@ A record is stale when the code of its snippet, or of a local module the snippet
 fingerprint is taken of the parsed code without docstrings, so a comment, a docstring or a reformat does
 not make a record stale.
 """
+
 from __future__ import annotations
 
 import ast
@@ -37,7 +38,13 @@ from kb import runner
 
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 TOLERANCE = re.compile(r"\s*±\s*(" + NUMBER.pattern + ")")
-VALUE = re.compile(r"(?P<number>" + NUMBER.pattern + r")(?:\s*±\s*(?P<tol>" + NUMBER.pattern + "))?")
+VALUE = re.compile(
+    r"(?P<number>"
+    + NUMBER.pattern
+    + r")(?:\s*±\s*(?P<tol>"
+    + NUMBER.pattern
+    + "))?"
+)
 PLOT_RMS_TOLERANCE = 1.0  # pixel RMS (0-255) a re-run plot may differ by; see snippet_plot_tolerance
 SEEDS_FILE = "seeds.json"
 
@@ -64,10 +71,13 @@ def run_snippet(snippet: Path, seed: int = 0) -> Run:
 
 def output_dir(snippet: Path) -> Path:
     """docs/outputs/<topic>/<name>/ for snippets/<topic>/<name>.py."""
-    return OUTPUTS / Path(snippet).resolve().relative_to(SNIPPETS).with_suffix("")
+    return OUTPUTS / Path(snippet).resolve().relative_to(SNIPPETS).with_suffix(
+        ""
+    )
 
 
 # --- freshness -------------------------------------------------------------------------------------
+
 
 def code_hash(path: Path) -> str:
     """sha256 of the parsed code without docstrings: comments, docstrings, blank lines and formatting
@@ -75,11 +85,25 @@ def code_hash(path: Path) -> str:
     tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)):
+        if (
+            isinstance(
+                node,
+                (
+                    ast.Module,
+                    ast.ClassDef,
+                    ast.FunctionDef,
+                    ast.AsyncFunctionDef,
+                ),
+            )
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             node.body = body[1:] or [ast.Pass()]
-    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode()).hexdigest()
+    return hashlib.sha256(
+        ast.dump(tree, include_attributes=False).encode()
+    ).hexdigest()
 
 
 def local_imports(path: Path, snippets: Path = SNIPPETS) -> list[Path]:
@@ -89,13 +113,20 @@ def local_imports(path: Path, snippets: Path = SNIPPETS) -> list[Path]:
     for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        elif (
+            isinstance(node, ast.ImportFrom) and node.module and not node.level
+        ):
             names.add(node.module.split(".")[0])
     found = []
     for name in sorted(names):
         beside = Path(path).parent / f"{name}.py"
-        elsewhere = [p for p in snippets.rglob(f"{name}.py")
-                     if not any(part.startswith("_") for part in p.relative_to(snippets).parts)]
+        elsewhere = [
+            p
+            for p in snippets.rglob(f"{name}.py")
+            if not any(
+                part.startswith("_") for part in p.relative_to(snippets).parts
+            )
+        ]
         found += [beside] if beside.is_file() else elsewhere
     return [p for p in found if p.resolve() != Path(path).resolve()]
 
@@ -107,7 +138,9 @@ def fingerprint(snippet: Path) -> dict[str, str]:
     found, todo = {}, [snippet]
     while todo:
         path = todo.pop()
-        key = path.relative_to(snippets.parent).as_posix()  # "snippets/...", also in a copy
+        key = path.relative_to(
+            snippets.parent
+        ).as_posix()  # "snippets/...", also in a copy
         if key not in found:
             found[key] = code_hash(path)
             todo += local_imports(path, snippets)
@@ -121,10 +154,13 @@ def stale_reason(snippet: Path, sources: dict[str, str]) -> str | None:
     gone = [path for path in sources if path not in now]
     if not changed and not gone:
         return None
-    return ", ".join(changed + gone) + (" changed" if changed else " is no longer imported")
+    return ", ".join(changed + gone) + (
+        " changed" if changed else " is no longer imported"
+    )
 
 
 # --- records ---------------------------------------------------------------------------------------
+
 
 def record(run: Run) -> Path:
     """Write a run's stdout, plots and provenance to the snippet's output folder."""
@@ -132,9 +168,13 @@ def record(run: Run) -> Path:
 
     folder = output_dir(run.snippet)
     seeds = folder / SEEDS_FILE
-    keep = seeds.read_bytes() if seeds.is_file() else None  # stays valid while the code is the same
+    keep = (
+        seeds.read_bytes() if seeds.is_file() else None
+    )  # stays valid while the code is the same
     if folder.exists():
-        shutil.rmtree(folder)  # a plot the snippet no longer makes must not linger
+        shutil.rmtree(
+            folder
+        )  # a plot the snippet no longer makes must not linger
     folder.mkdir(parents=True)
     (folder / "stdout.txt").write_text(run.stdout, encoding="utf-8")
     for name, data in run.plots.items():
@@ -149,7 +189,9 @@ def record(run: Run) -> Path:
         "date": dt.date.today().isoformat(),
         "plots": sorted(run.plots),
     }
-    (folder / "run.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    (folder / "run.json").write_text(
+        json.dumps(meta, indent=2) + "\n", encoding="utf-8"
+    )
     if keep and not stale_reason(run.snippet, json.loads(keep)["sources"]):
         seeds.write_bytes(keep)
     return folder
@@ -160,8 +202,10 @@ def load_record(snippet: Path) -> dict:
     folder = output_dir(snippet)
     meta_file = folder / "run.json"
     if not meta_file.is_file():
-        raise OutputError(f"{rel(snippet)} has no recorded output ({rel(folder)}/ is missing). "
-                          f"Record it with: {refresh_command(snippet)}")
+        raise OutputError(
+            f"{rel(snippet)} has no recorded output ({rel(folder)}/ is missing). "
+            f"Record it with: {refresh_command(snippet)}"
+        )
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
     meta["stdout"] = (folder / "stdout.txt").read_text(encoding="utf-8")
     return meta
@@ -178,13 +222,16 @@ def freshness_problem(snippet: Path) -> str | None:
         return str(error)
     reason = stale_reason(snippet, meta.get("sources", {}))
     if reason:
-        return (f"{rel(snippet)}: its recorded output is stale ({reason} since it was recorded), so "
-                f"the page would show new code next to an old output. Record it with: "
-                f"{refresh_command(snippet)}")
+        return (
+            f"{rel(snippet)}: its recorded output is stale ({reason} since it was recorded), so "
+            f"the page would show new code next to an old output. Record it with: "
+            f"{refresh_command(snippet)}"
+        )
     return None
 
 
 # --- comparing numbers -----------------------------------------------------------------------------
+
 
 def _tight(expected: str) -> float:
     """Noise allowed for a printed number without ±: none for an integer (a count, a shape), two
@@ -200,7 +247,7 @@ def parse_line(line: str) -> tuple[list[str], list[tuple[str, str | None]]]:
     """A line's text pieces and its numbers, each with its printed tolerance (or None)."""
     texts, values, last = [], [], 0
     for m in VALUE.finditer(line):
-        texts.append(line[last:m.start()])
+        texts.append(line[last : m.start()])
         values.append((m.group("number"), m.group("tol")))
         last = m.end()
     texts.append(line[last:])
@@ -224,7 +271,9 @@ def line_matches(expected: str, actual: str, tight: bool = True) -> bool:
     return True
 
 
-def compare_stdout(expected: str, actual: str, tight: bool = True) -> str | None:
+def compare_stdout(
+    expected: str, actual: str, tight: bool = True
+) -> str | None:
     """None if the outputs agree; else a short description of the first difference."""
     want, got = expected.splitlines(), actual.splitlines()
     for number, (w, g) in enumerate(zip(want, got), start=1):
@@ -237,11 +286,13 @@ def compare_stdout(expected: str, actual: str, tight: bool = True) -> str | None
 
 # --- comparing plots -------------------------------------------------------------------------------
 
+
 def snippet_plot_tolerance(snippet: Path) -> float:
     """A snippet may widen the plot tolerance with a module constant `PLOT_RMS_TOLERANCE = 4.0`."""
     for node in ast.parse(Path(snippet).read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PLOT_RMS_TOLERANCE"
-                                                for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", "") == "PLOT_RMS_TOLERANCE" for t in node.targets
+        ):
             return float(ast.literal_eval(node.value))
     return PLOT_RMS_TOLERANCE
 
@@ -257,26 +308,37 @@ def plot_rms(expected: bytes, actual: bytes) -> float:
         for name, data in (("expected.png", expected), ("actual.png", actual)):
             (Path(tmp) / name).write_bytes(data)
             image = imread(Path(tmp) / name)
-            images.append(np.asarray(image[..., :3] * 255, dtype=np.int16))  # as compare_images does
+            images.append(
+                np.asarray(image[..., :3] * 255, dtype=np.int16)
+            )  # as compare_images does
     if images[0].shape != images[1].shape:
         return math.inf
     return float(calculate_rms(*images))
 
 
-def compare_plots(snippet: Path, recorded: list[str], plots: dict[str, bytes]) -> str | None:
+def compare_plots(
+    snippet: Path, recorded: list[str], plots: dict[str, bytes]
+) -> str | None:
     if sorted(plots) != sorted(recorded):
         return f"saved plots {sorted(plots)}, the record has {sorted(recorded)}"
     tolerance = snippet_plot_tolerance(snippet)
     for name in recorded:
         rms = plot_rms((output_dir(snippet) / name).read_bytes(), plots[name])
         if rms > tolerance:
-            size = "a different size" if math.isinf(rms) else f"an RMS difference of {rms:.2f}"
-            return (f"plot {name} differs from its record by {size} (tolerance {tolerance:g}: "
-                    "PLOT_RMS_TOLERANCE)")
+            size = (
+                "a different size"
+                if math.isinf(rms)
+                else f"an RMS difference of {rms:.2f}"
+            )
+            return (
+                f"plot {name} differs from its record by {size} (tolerance {tolerance:g}: "
+                "PLOT_RMS_TOLERANCE)"
+            )
     return None
 
 
 # --- checking a run --------------------------------------------------------------------------------
+
 
 def check(run: Run) -> None:
     """Fail unless a run reproduces the snippet's record: fresh code, stdout and plots.
@@ -293,10 +355,16 @@ def check(run: Run) -> None:
     seeded = f" under seed {run.seed}" if run.seed else ""
     difference = compare_stdout(meta["stdout"], run.stdout, tight=not run.seed)
     if difference:
-        raise OutputError(f"{rel(snippet)} printed something other than its recorded output{seeded}: "
-                          f"{difference}\n"
-                          + (fix if not run.seed else "A number with ± left its tolerance: widen it only "
-                             f"as far as the spread measured by {seeds_command(snippet)} justifies."))
+        raise OutputError(
+            f"{rel(snippet)} printed something other than its recorded output{seeded}: "
+            f"{difference}\n"
+            + (
+                fix
+                if not run.seed
+                else "A number with ± left its tolerance: widen it only "
+                f"as far as the spread measured by {seeds_command(snippet)} justifies."
+            )
+        )
     if not run.seed:
         difference = compare_plots(snippet, meta["plots"], run.plots)
         if difference:
@@ -310,16 +378,31 @@ def value(snippet: Path, label: str) -> str:
         key, sep, val = line.partition(": ")
         if sep and key.strip() == label:
             return val.strip()
-    labels = [line.partition(": ")[0].strip() for line in stdout.splitlines() if ": " in line]
-    raise OutputError(f'{rel(snippet)} prints no line labelled "{label}". Its labels: {labels}')
+    labels = [
+        line.partition(": ")[0].strip()
+        for line in stdout.splitlines()
+        if ": " in line
+    ]
+    raise OutputError(
+        f'{rel(snippet)} prints no line labelled "{label}". Its labels: {labels}'
+    )
 
 
 # --- seeds -----------------------------------------------------------------------------------------
 
+TRAINING = re.compile(
+    r"\boptim\.|\.step\(|-=\s*lr\b"
+)  # an optimizer, or a hand-written SGD step
+
+
 def trains(snippet: Path) -> bool:
-    """Whether a snippet trains (its printed results then depend on the seed and the CPU)."""
-    text = Path(snippet).read_text(encoding="utf-8")
-    return any(call in text for call in (".backward(", "autograd.grad(", ".step("))
+    """Whether a snippet (or a local module it imports) trains: its results then depend on the seed
+    and, amplified by training, on the CPU's float rounding, so they print a ± tolerance."""
+    root = Path(snippet).resolve().parents[2]
+    return any(
+        TRAINING.search((root / path).read_text(encoding="utf-8"))
+        for path in fingerprint(snippet)
+    )
 
 
 def seeds_summary(runs: list[Run]) -> dict:
@@ -331,37 +414,56 @@ def seeds_summary(runs: list[Run]) -> dict:
         for run in runs:
             other = run.stdout.splitlines()
             got = parse_line(other[number])[1] if number < len(other) else []
-            per_seed.append([float(v) for v, _ in got] if len(got) == len(values) else None)
+            per_seed.append(
+                [float(v) for v, _ in got] if len(got) == len(values) else None
+            )
         if values:
-            lines.append({"line": line, "label": line.partition(": ")[0].strip(),
-                          "tolerances": [t for _, t in values], "values": per_seed})
+            lines.append(
+                {
+                    "line": line,
+                    "label": line.partition(": ")[0].strip(),
+                    "tolerances": [t for _, t in values],
+                    "values": per_seed,
+                }
+            )
     return {"seeds": [r.seed for r in runs], "lines": lines}
 
 
-def seeds_problems(summary: dict) -> list[str]:
-    """Numbers whose printed tolerance is narrower than their spread over seeds, or that vary with
-    the seed and have none (seed 0 is the recorded one)."""
+def seeds_problems(summary: dict, trained: bool = True) -> list[str]:
+    """Numbers whose printed tolerance is narrower than their spread over seeds, or, in a snippet that
+    trains, that vary with the seed and have none (seed 0 is the recorded one). Without training a
+    number that varies with the seed is a function of random inputs: exact on every CPU."""
     problems = []
     for entry in summary["lines"]:
         runs = [v for v in entry["values"] if v is not None]
         if len(runs) != len(entry["values"]):
-            problems.append(f"line \"{entry['line']}\" is missing or changes shape under another seed")
+            problems.append(
+                f'line "{entry["line"]}" is missing or changes shape under another seed'
+            )
             continue
         for i, tol in enumerate(entry["tolerances"]):
             column = [v[i] for v in runs]
             deviation = max(abs(x - column[0]) for x in column)
-            if tol is None and deviation > 0:
-                problems.append(f"\"{entry['line']}\": number {i + 1} varies with the seed "
-                                f"({min(column):g} to {max(column):g}) but has no ± tolerance")
+            if tol is None and deviation > 0 and trained:
+                problems.append(
+                    f'"{entry["line"]}": number {i + 1} varies with the seed '
+                    f"({min(column):g} to {max(column):g}) but has no ± tolerance"
+                )
             elif tol is not None and deviation > float(tol):
-                problems.append(f"\"{entry['line']}\": ±{tol} is narrower than the spread over seeds "
-                                f"(largest distance from seed 0: {deviation:.4g})")
+                problems.append(
+                    f'"{entry["line"]}": ±{tol} is narrower than the spread over seeds '
+                    f"(largest distance from seed 0: {deviation:.4g})"
+                )
     return problems
 
 
 def record_seeds(snippet: Path, runs: list[Run]) -> Path:
     folder = output_dir(snippet)
-    summary = {"snippet": rel(snippet), "sources": fingerprint(snippet), **seeds_summary(runs)}
+    summary = {
+        "snippet": rel(snippet),
+        "sources": fingerprint(snippet),
+        **seeds_summary(runs),
+    }
     path = folder / SEEDS_FILE
     path.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     return path
@@ -370,13 +472,17 @@ def record_seeds(snippet: Path, runs: list[Run]) -> Path:
 def load_seeds(snippet: Path, allow_stale: bool = False) -> dict:
     path = output_dir(snippet) / SEEDS_FILE
     if not path.is_file():
-        raise OutputError(f"{rel(snippet)} has no record of its spread over seeds ({rel(path)}). "
-                          f"Record it with: {seeds_command(snippet)}")
+        raise OutputError(
+            f"{rel(snippet)} has no record of its spread over seeds ({rel(path)}). "
+            f"Record it with: {seeds_command(snippet)}"
+        )
     summary = json.loads(path.read_text(encoding="utf-8"))
     reason = stale_reason(snippet, summary["sources"])
     if reason and not allow_stale:
-        raise OutputError(f"{rel(snippet)}: its spread over seeds is stale ({reason}). Record it "
-                          f"with: {seeds_command(snippet)}")
+        raise OutputError(
+            f"{rel(snippet)}: its spread over seeds is stale ({reason}). Record it "
+            f"with: {seeds_command(snippet)}"
+        )
     return summary
 
 
@@ -390,14 +496,23 @@ def spread(snippet: Path, label: str, allow_stale: bool = False) -> str:
             column = [v[0] for v in entry["values"]]
             mean, std = statistics.fmean(column), statistics.stdev(column)
             f = lambda x: f"{x:.{decimals + 1}f}"  # noqa: E731  one digit more than printed
-            return (f"{f(mean)} ± {f(std)} (mean ± std over {len(column)} seeds, "
-                    f"range {f(min(column))} to {f(max(column))})")
+            return (
+                f"{f(mean)} ± {f(std)} (mean ± std over {len(column)} seeds, "
+                f"range {f(min(column))} to {f(max(column))})"
+            )
     labels = [e["label"] for e in summary["lines"]]
-    raise OutputError(f'{rel(snippet)}: no line labelled "{label}" in its seeds record. Labels: {labels}')
+    raise OutputError(
+        f'{rel(snippet)}: no line labelled "{label}" in its seeds record. Labels: {labels}'
+    )
 
 
 def all_snippets(root: Path = ROOT) -> list[Path]:
     """Every runnable snippet: snippets/**/*.py, except private files and folders (_*)."""
     snippets = root / "snippets"
-    return sorted(p for p in snippets.rglob("*.py")
-                  if not any(part.startswith("_") for part in p.relative_to(snippets).parts))
+    return sorted(
+        p
+        for p in snippets.rglob("*.py")
+        if not any(
+            part.startswith("_") for part in p.relative_to(snippets).parts
+        )
+    )

@@ -5,6 +5,7 @@ an admonition (`!!! note`) or a content tab (`=== "Tab"`) as an indented code bl
 it are invisible to them. `flatten_blocks` dedents those bodies, line numbers unchanged, so every
 fence is found.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,14 +32,20 @@ class Fence:
     @property
     def lang(self) -> str:
         info = self.info.strip()
-        if info.startswith("{"):  # SuperFences brace form: {.py .notest title="..."}
+        if info.startswith(
+            "{"
+        ):  # SuperFences brace form: {.py .notest title="..."}
             classes = re.findall(r"\.([\w-]+)", info)
             return classes[0] if classes else ""
         return info.split()[0] if info else ""
 
     @property
     def includes(self) -> list[str]:
-        return [m.group("target") for line in self.body.splitlines() if (m := INCLUDE_LINE.match(line))]
+        return [
+            m.group("target")
+            for line in self.body.splitlines()
+            if (m := INCLUDE_LINE.match(line))
+        ]
 
     @property
     def is_include_only(self) -> bool:
@@ -62,10 +69,12 @@ def flatten_blocks(text: str) -> str:
             indent = len(m.group(1).expandtabs(4))
             lines[i] = ""
             j = i + 1
-            while j < len(lines) and (not lines[j].strip() or
-                                      len(lines[j]) - len(lines[j].lstrip()) >= indent + 4):
+            while j < len(lines) and (
+                not lines[j].strip()
+                or len(lines[j]) - len(lines[j].lstrip()) >= indent + 4
+            ):
                 if lines[j].strip():
-                    lines[j] = lines[j][:indent] + lines[j][indent + 4:]
+                    lines[j] = lines[j][:indent] + lines[j][indent + 4 :]
                 j += 1
             changed = True
             break
@@ -75,7 +84,11 @@ def flatten_blocks(text: str) -> str:
 def fences(page: Path, text: str | None = None) -> list[Fence]:
     text = page.read_text(encoding="utf-8") if text is None else text
     tokens = MarkdownIt("commonmark").parse(flatten_blocks(text))
-    return [Fence(page, t.map[0] + 1, t.info, t.content) for t in tokens if t.type == "fence" and t.map]
+    return [
+        Fence(page, t.map[0] + 1, t.info, t.content)
+        for t in tokens
+        if t.type == "fence" and t.map
+    ]
 
 
 def pages(root: Path = ROOT) -> list[Path]:
@@ -98,9 +111,13 @@ def include_problem(target: str, root: Path = ROOT) -> str | None:
     file = root / path
     if not file.is_file():
         return f'includes "{target}", but {path} does not exist: fix the path or create the file'
-    if section and SECTION_MARK.format(section) not in file.read_text(encoding="utf-8"):
-        return (f'includes "{target}", but {path} has no section "{section}": add the lines '
-                f'"# --8<-- [start:{section}]" and "# --8<-- [end:{section}]" around it, or fix the name')
+    if section and SECTION_MARK.format(section) not in file.read_text(
+        encoding="utf-8"
+    ):
+        return (
+            f'includes "{target}", but {path} has no section "{section}": add the lines '
+            f'"# --8<-- [start:{section}]" and "# --8<-- [end:{section}]" around it, or fix the name'
+        )
     return None
 
 
@@ -111,15 +128,20 @@ EVIDENCE = ("{{ output ", "--8<--", "**Why not shown:**")
 def pitfalls_without_evidence(page: Path, text: str | None = None) -> list[str]:
     """`page:line "title"` of each `!!! warning` whose body shows no evidence: an `{{ output ... }}` of
     a snippet, an included snippet (`--8<--`), or a `**Why not shown:**` paragraph with the reason."""
-    lines = (page.read_text(encoding="utf-8") if text is None else text).split("\n")
+    lines = (page.read_text(encoding="utf-8") if text is None else text).split(
+        "\n"
+    )
     missing = []
     for i, line in enumerate(lines):
         m = WARNING_HEADER.match(line)
         if not m:
             continue
         indent, body = len(m.group(1)), []
-        for following in lines[i + 1:]:
-            if following.strip() and len(following) - len(following.lstrip()) <= indent:
+        for following in lines[i + 1 :]:
+            if (
+                following.strip()
+                and len(following) - len(following.lstrip()) <= indent
+            ):
                 break
             body.append(following)
         if not any(marker in "\n".join(body) for marker in EVIDENCE):

@@ -6,6 +6,7 @@ single-threaded environment and the network blocked. On a machine with a GPU, or
 `KB_RUNNER=fresh`, every snippet gets a fresh interpreter instead (a forked child must not share a CUDA
 context). Either way the snippet prints and plots the same.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,14 @@ class Run:
 def snippet_env() -> dict[str, str]:
     """The environment of every run, so results do not depend on the machine's core count."""
     env = dict(os.environ)
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONHASHSEED="0",
-               PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    env.update(
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        MPLBACKEND="Agg",
+        PYTHONHASHSEED="0",
+        PYTHONPATH=str(ROOT),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     env.pop("KB_SEED", None)
     return env
 
@@ -59,19 +66,35 @@ class Worker:
         self.process: subprocess.Popen | None = None
 
     def _start(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "kb.worker", *args], cwd=ROOT, env=snippet_env(),
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "kb.worker", *args],
+            cwd=ROOT,
+            env=snippet_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     def _ask(self, request: dict) -> dict:
         if not self.fork:
             process = self._start("--no-fork")
             try:
-                out, _ = process.communicate(json.dumps(request) + "\n", timeout=request["timeout"] + 30)
+                out, _ = process.communicate(
+                    json.dumps(request) + "\n", timeout=request["timeout"] + 30
+                )
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.communicate()
-                return {"code": None, "timed_out": True, "seconds": request["timeout"]}
-            return json.loads(out) if out.strip() else {"code": process.returncode, "seconds": 0.0}
+                return {
+                    "code": None,
+                    "timed_out": True,
+                    "seconds": request["timeout"],
+                }
+            return (
+                json.loads(out)
+                if out.strip()
+                else {"code": process.returncode, "seconds": 0.0}
+            )
         if self.process is None or self.process.poll() is not None:
             self.process = self._start()
         self.process.stdin.write(json.dumps(request) + "\n")
@@ -82,31 +105,50 @@ class Worker:
             return {"code": None, "seconds": 0.0, "worker_died": True}
         return json.loads(answer)
 
-    def run(self, snippet: Path, seed: int = 0, timeout: float = TIMEOUT_S) -> Run:
+    def run(
+        self, snippet: Path, seed: int = 0, timeout: float = TIMEOUT_S
+    ) -> Run:
         snippet = Path(snippet).resolve()
         if not snippet.is_file():
             raise SnippetFailed(f"{rel(snippet)}: no such snippet file.")
         with tempfile.TemporaryDirectory(prefix="snippet-") as workdir:
-            answer = self._ask({"snippet": str(snippet), "name": rel(snippet), "workdir": workdir,
-                                "seed": seed, "timeout": timeout})
+            answer = self._ask(
+                {
+                    "snippet": str(snippet),
+                    "name": rel(snippet),
+                    "workdir": workdir,
+                    "seed": seed,
+                    "timeout": timeout,
+                }
+            )
             folder = Path(workdir)
             stdout = _read(folder / ".kb-stdout.txt")
             stderr = _read(folder / ".kb-stderr.txt")
             network = _read(folder / ".kb-network-attempt")
-            plots = {p.name: p.read_bytes() for p in sorted(folder.glob("*.png"))}
+            plots = {
+                p.name: p.read_bytes() for p in sorted(folder.glob("*.png"))
+            }
         where = rel(snippet) + (f" (seed {seed})" if seed else "")
         if answer.get("timed_out"):
-            raise SnippetFailed(f"{where}: still running after {timeout:.0f} s and was stopped. "
-                                "Make it smaller: snippets must run in seconds on a CPU.")
+            raise SnippetFailed(
+                f"{where}: still running after {timeout:.0f} s and was stopped. "
+                "Make it smaller: snippets must run in seconds on a CPU."
+            )
         if network:
-            raise SnippetFailed(f"{where} tried to open a network connection ({network.strip()}). "
-                                "Nothing may download: use data a package ships or data the snippet "
-                                f"generates.\n{stderr.strip()[-2000:]}")
+            raise SnippetFailed(
+                f"{where} tried to open a network connection ({network.strip()}). "
+                "Nothing may download: use data a package ships or data the snippet "
+                f"generates.\n{stderr.strip()[-2000:]}"
+            )
         if answer.get("worker_died"):
-            raise SnippetFailed(f"{where}: the worker running it died (out of memory?).")
+            raise SnippetFailed(
+                f"{where}: the worker running it died (out of memory?)."
+            )
         if answer["code"] != 0:
-            raise SnippetFailed(f"{where} failed (exit code {answer['code']}). Fix the snippet; "
-                                f"its error:\n{stderr.strip()[-3000:]}")
+            raise SnippetFailed(
+                f"{where} failed (exit code {answer['code']}). Fix the snippet; "
+                f"its error:\n{stderr.strip()[-3000:]}"
+            )
         return Run(snippet, stdout, answer["seconds"], seed, plots)
 
     def close(self) -> None:
@@ -117,7 +159,11 @@ class Worker:
 
 
 def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    return (
+        path.read_text(encoding="utf-8", errors="replace")
+        if path.exists()
+        else ""
+    )
 
 
 _local = threading.local()

@@ -1,4 +1,5 @@
 """`python -m kb new`: create a snippet or a topic page, in the right place, following the conventions."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ import os
 import torch
 from torch import nn
 
-SEED = int(os.environ.get("KB_SEED", "0"))  # python -m kb check --seeds N varies it
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
 
 # --8<-- [start:model]
@@ -45,7 +46,7 @@ if __name__ == "__main__":
     main()
 '''
 
-PAGE = '''# {title}
+PAGE = """# {title}
 
 One paragraph: the idea in plain words, and why it matters.
 
@@ -76,13 +77,13 @@ $$
 ## Open questions
 
 {{{{ questions }}}}
-'''
+"""
 
-TRACKING = '''topic: {topic}
+TRACKING = """topic: {topic}
 title: "{title}"
 reading: []
 questions: []
-'''
+"""
 
 
 class ScaffoldError(Exception):
@@ -92,13 +93,17 @@ class ScaffoldError(Exception):
 def _refuse_existing(*paths: Path) -> None:
     existing = [p for p in paths if p.exists()]
     if existing:
-        raise ScaffoldError(f"{rel(existing[0])} already exists; choose another name.")
+        raise ScaffoldError(
+            f"{rel(existing[0])} already exists; choose another name."
+        )
 
 
 def new_snippet(name: str, root: Path = ROOT) -> list[Path]:
     if not re.fullmatch(r"[a-z0-9_]+/[a-z0-9_]+", name):
-        raise ScaffoldError(f"{name!r}: give TOPIC/NAME in lowercase_with_underscores, "
-                            "e.g. dropout/inverted_dropout")
+        raise ScaffoldError(
+            f"{name!r}: give TOPIC/NAME in lowercase_with_underscores, "
+            "e.g. dropout/inverted_dropout"
+        )
     path = root / "snippets" / f"{name}.py"
     _refuse_existing(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,9 +113,13 @@ def new_snippet(name: str, root: Path = ROOT) -> list[Path]:
 
 def new_page(topic: str, title: str | None, root: Path = ROOT) -> list[Path]:
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", topic):
-        raise ScaffoldError(f"{topic!r}: give the topic in lowercase-with-hyphens, e.g. batch-normalization")
+        raise ScaffoldError(
+            f"{topic!r}: give the topic in lowercase-with-hyphens, e.g. batch-normalization"
+        )
     if not title:
-        raise ScaffoldError('a page needs a title: python -m kb new page TOPIC "Title"')
+        raise ScaffoldError(
+            'a page needs a title: python -m kb new page TOPIC "Title"'
+        )
     folder = topic.replace("-", "_")
     page = root / "docs" / f"{topic}.md"
     tracking = root / "docs" / "tracking" / f"{topic}.yml"
@@ -118,9 +127,17 @@ def new_page(topic: str, title: str | None, root: Path = ROOT) -> list[Path]:
     _refuse_existing(page, tracking, snippet)
     tracking.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(PAGE.format(title=title, folder=folder), encoding="utf-8")
-    tracking.write_text(TRACKING.format(topic=topic, title=title), encoding="utf-8")
+    tracking.write_text(
+        TRACKING.format(topic=topic, title=title), encoding="utf-8"
+    )
     return [page, tracking, *new_snippet(f"{folder}/example", root)]
 
 
-def create(kind: str, name: str, title: str | None = None, root: Path = ROOT) -> list[Path]:
-    return new_snippet(name, root) if kind == "snippet" else new_page(name, title, root)
+def create(
+    kind: str, name: str, title: str | None = None, root: Path = ROOT
+) -> list[Path]:
+    return (
+        new_snippet(name, root)
+        if kind == "snippet"
+        else new_page(name, title, root)
+    )

@@ -9,6 +9,7 @@ live in pyproject.toml under [tool.codespell].
 
     python -m kb spelling       # what pytest and pre-commit run
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,28 @@ from pathlib import Path
 from kb.paths import ROOT
 
 NOTES = "docs/original-notes"
-CHECKED = ["README.md", "CONTRIBUTING.md", "docs", "kb", "snippets", "tests", ".github", ".ci"]
-SUFFIXES = {".md", ".py", ".yml", ".yaml", ".txt", ".toml", ".html", ".css", ".js", ""}
+CHECKED = [
+    "README.md",
+    "CONTRIBUTING.md",
+    "docs",
+    "kb",
+    "snippets",
+    "tests",
+    ".github",
+    ".ci",
+]
+SUFFIXES = {
+    ".md",
+    ".py",
+    ".yml",
+    ".yaml",
+    ".txt",
+    ".toml",
+    ".html",
+    ".css",
+    ".js",
+    "",
+}
 SKIPPED = ("docs/assets/", "docs/outputs/", "tests/other_machine/", NOTES + "/")
 MIN_QUOTED = 12  # shorter fragments ("Solved!") are too common to prove a line is the student's
 PREFIX = re.compile(r"""^\s*(?:>\s*)*(?:-\s+)?(?:[a-z_]+:\s*[|>]?\s*)?["']?""")
@@ -36,7 +57,10 @@ def notes_text(root: Path = ROOT) -> str:
     """The original notes as one line of words, quote markers removed."""
     lines = []
     for path in sorted((root / NOTES).glob("*.txt")):
-        lines += [line.strip().lstrip(">") for line in path.read_text(encoding="utf-8").splitlines()]
+        lines += [
+            line.strip().lstrip(">")
+            for line in path.read_text(encoding="utf-8").splitlines()
+        ]
     return _normal(" ".join(lines))
 
 
@@ -49,11 +73,22 @@ def files(root: Path = ROOT) -> list[Path]:
     found = []
     for name in CHECKED:
         path = root / name
-        candidates = [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []
+        candidates = (
+            [path]
+            if path.is_file()
+            else sorted(path.rglob("*"))
+            if path.is_dir()
+            else []
+        )
         for p in candidates:
             relative = p.relative_to(root).as_posix()
-            if (p.is_file() and p.suffix in SUFFIXES and "__pycache__" not in relative
-                    and not relative.startswith(SKIPPED) and not relative.endswith(".min.js")):
+            if (
+                p.is_file()
+                and p.suffix in SUFFIXES
+                and "__pycache__" not in relative
+                and not relative.startswith(SKIPPED)
+                and not relative.endswith(".min.js")
+            ):
                 found.append(p)
     return found
 
@@ -73,8 +108,19 @@ def check(root: Path = ROOT) -> tuple[int, str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(masked(path, notes), encoding="utf-8")
         shutil.copy(root / "pyproject.toml", Path(tmp) / "pyproject.toml")
-        result = subprocess.run([sys.executable, "-m", "codespell_lib", "--toml", "pyproject.toml", "."],
-                                cwd=tmp, capture_output=True, text=True)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "codespell_lib",
+                "--toml",
+                "pyproject.toml",
+                ".",
+            ],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+        )
     report = (result.stdout + result.stderr).replace("./", "")
     return result.returncode, report
 
@@ -83,9 +129,12 @@ def main() -> int:
     code, report = check()
     if code:
         print(report.rstrip())
-        print("\nFix the spelling in our text. The student's own words are spared only where they are "
-              f"verbatim from {NOTES}/; a name codespell does not know goes in pyproject.toml "
-              "([tool.codespell] ignore-words-list).", file=sys.stderr)
+        print(
+            "\nFix the spelling in our text. The student's own words are spared only where they are "
+            f"verbatim from {NOTES}/; a name codespell does not know goes in pyproject.toml "
+            "([tool.codespell] ignore-words-list).",
+            file=sys.stderr,
+        )
     else:
         print("spelling ok")
     return 1 if code else 0

@@ -4,6 +4,7 @@ A file is the single source of truth for its topic: the topic page, the aggregat
 "Open questions" pages and the counts on the home page are all rendered from it (kb/render.py).
 The format, with an example entry to copy, is documented in CONTRIBUTING.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,15 +12,27 @@ from pathlib import Path
 from typing import Annotated, Literal, Optional
 
 import yaml
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, TypeAdapter,
-                      ValidationError, ValidationInfo, field_validator, model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from kb.paths import ROOT, rel
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ReadStatus = Literal["unread", "reading", "read"]
 QuestionStatus = Literal["open", "partly answered", "answered"]
-Kind = Literal["paper", "blog post", "slides", "book", "video", "quotation", "article"]
+Kind = Literal[
+    "paper", "blog post", "slides", "book", "video", "quotation", "article"
+]
 _http_url = TypeAdapter(HttpUrl)
 
 
@@ -28,7 +41,9 @@ class TrackingError(Exception):
 
 
 def _check_url(url: str) -> str:
-    _http_url.validate_python(url)  # raises a clear "Input should be a valid URL" error
+    _http_url.validate_python(
+        url
+    )  # raises a clear "Input should be a valid URL" error
     return url  # keep the author's spelling (HttpUrl would normalise it)
 
 
@@ -49,14 +64,20 @@ class ReadingItem(Strict):
     doi: Optional[str] = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$")
     status: ReadStatus
     from_notes: bool = False
-    slot: bool = False  # an empty slot the notes keep for a source not chosen yet
+    slot: bool = (
+        False  # an empty slot the notes keep for a source not chosen yet
+    )
     notes: Optional[str] = None
 
     @model_validator(mode="after")
     def _a_source_has_a_link_and_year(self):
-        if not self.slot and (self.link is None or self.year is None or not self.authors):
-            raise ValueError("a source needs authors, a year and a link "
-                             "(only an empty slot, `slot: true`, may leave them out)")
+        if not self.slot and (
+            self.link is None or self.year is None or not self.authors
+        ):
+            raise ValueError(
+                "a source needs authors, a year and a link "
+                "(only an empty slot, `slot: true`, may leave them out)"
+            )
         return self
 
 
@@ -72,12 +93,16 @@ class Evidence(Strict):
 
     @field_validator("snippets")
     @classmethod
-    def _snippets_exist(cls, paths: list[str], info: ValidationInfo) -> list[str]:
+    def _snippets_exist(
+        cls, paths: list[str], info: ValidationInfo
+    ) -> list[str]:
         root = (info.context or {}).get("root", ROOT)
         for path in paths:
             if not path.startswith("snippets/") or not (root / path).is_file():
-                raise ValueError(f"evidence snippet {path!r} does not exist; give a path like "
-                                 "snippets/<topic>/<name>.py of a file in the repository")
+                raise ValueError(
+                    f"evidence snippet {path!r} does not exist; give a path like "
+                    "snippets/<topic>/<name>.py of a file in the repository"
+                )
         return paths
 
 
@@ -93,10 +118,16 @@ class Question(Strict):
     @model_validator(mode="after")
     def _an_answer_has_evidence(self):
         if self.status != "open" and not self.answer:
-            raise ValueError(f"a question with status {self.status!r} needs our `answer`")
-        if self.status == "answered" and not (self.evidence.snippets or self.evidence.citations):
-            raise ValueError("an answered question needs evidence: a snippet under "
-                             "`evidence.snippets` or a paper under `evidence.citations`")
+            raise ValueError(
+                f"a question with status {self.status!r} needs our `answer`"
+            )
+        if self.status == "answered" and not (
+            self.evidence.snippets or self.evidence.citations
+        ):
+            raise ValueError(
+                "an answered question needs evidence: a snippet under "
+                "`evidence.snippets` or a paper under `evidence.citations`"
+            )
         return self
 
 
@@ -118,7 +149,11 @@ class Topic(Strict):
 
 def _entry(data: dict, loc: tuple) -> str:
     """Name the entry an error location points into, e.g. `questions[2] (id "l2-on-kernels")`."""
-    if len(loc) >= 2 and loc[0] in ("reading", "questions") and isinstance(loc[1], int):
+    if (
+        len(loc) >= 2
+        and loc[0] in ("reading", "questions")
+        and isinstance(loc[1], int)
+    ):
         try:
             item = data[loc[0]][loc[1]]
             key = "id" if loc[0] == "questions" else "title"
@@ -132,15 +167,19 @@ def _describe(path: Path, data: dict, error: ValidationError) -> str:
     lines = [f"{rel(path)} is not a valid tracking file:"]
     for e in error.errors():
         loc = e["loc"]
-        field = ".".join(str(p) for p in loc[2:]) or (str(loc[0]) if len(loc) == 1 else "entry")
+        field = ".".join(str(p) for p in loc[2:]) or (
+            str(loc[0]) if len(loc) == 1 else "entry"
+        )
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown field (a typo?)"
         elif e["type"] == "missing":
             msg = "missing; add it"
         lines.append(f"  - {_entry(data, loc)}: {field}: {msg}")
-    lines.append("Fix the entry; the format and an example to copy are in CONTRIBUTING.md "
-                 "(\"Add a reading item or a question\"). Check with: python -m kb tracking")
+    lines.append(
+        "Fix the entry; the format and an example to copy are in CONTRIBUTING.md "
+        '("Add a reading item or a question"). Check with: python -m kb tracking'
+    )
     return "\n".join(lines)
 
 
@@ -150,23 +189,32 @@ def load_file(path: Path, root: Path = ROOT) -> Topic:
     except yaml.YAMLError as error:
         raise TrackingError(f"{rel(path)} is not valid YAML: {error}") from None
     if not isinstance(data, dict):
-        raise TrackingError(f"{rel(path)} must be a mapping with topic, title, reading and questions.")
+        raise TrackingError(
+            f"{rel(path)} must be a mapping with topic, title, reading and questions."
+        )
     try:
         topic = Topic.model_validate(data, context={"root": root})
     except ValidationError as error:
         raise TrackingError(_describe(path, data, error)) from None
     if topic.topic != Path(path).stem:
-        raise TrackingError(f"{rel(path)}: topic {topic.topic!r} must match the file name; rename "
-                            f"the file to {topic.topic}.yml or set `topic: {Path(path).stem}`.")
+        raise TrackingError(
+            f"{rel(path)}: topic {topic.topic!r} must match the file name; rename "
+            f"the file to {topic.topic}.yml or set `topic: {Path(path).stem}`."
+        )
     if not (root / "docs" / topic.page).is_file():
-        raise TrackingError(f"{rel(path)}: topic {topic.topic!r} has no page docs/{topic.page}; "
-                            f"create it (python -m kb new page {topic.topic} \"Title\").")
+        raise TrackingError(
+            f"{rel(path)}: topic {topic.topic!r} has no page docs/{topic.page}; "
+            f'create it (python -m kb new page {topic.topic} "Title").'
+        )
     return topic
 
 
 def load_all(root: Path = ROOT) -> list[Topic]:
     """Every topic's tracking data, validated, with question ids unique across the site."""
-    topics = [load_file(p, root) for p in sorted((root / "docs" / "tracking").glob("*.yml"))]
+    topics = [
+        load_file(p, root)
+        for p in sorted((root / "docs" / "tracking").glob("*.yml"))
+    ]
     seen: dict[str, str] = {}
     for topic in topics:
         for q in topic.questions:
@@ -174,6 +222,7 @@ def load_all(root: Path = ROOT) -> list[Topic]:
                 raise TrackingError(
                     f"docs/tracking/{topic.topic}.yml: questions id {q.id!r} is already used in "
                     f"docs/tracking/{seen[q.id]}.yml. Ids are page anchors and must be unique "
-                    "site-wide: choose another id.")
+                    "site-wide: choose another id."
+                )
             seen[q.id] = topic.topic
     return topics

@@ -9,6 +9,7 @@ the next snippet starts exactly as the one before did.
 `python -m kb.worker --no-fork` runs the one request it reads in-process and exits: a fresh interpreter
 per snippet, for machines where forking is unsafe (a GPU: a forked child must not share a CUDA context).
 """
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,15 @@ import sys
 import time
 import traceback
 
-PRELOADED = ("torch", "torch.nn", "torch.nn.functional", "numpy", "matplotlib", "matplotlib.pyplot",
-             "sklearn.datasets")
+PRELOADED = (
+    "torch",
+    "torch.nn",
+    "torch.nn.functional",
+    "numpy",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "sklearn.datasets",
+)
 NETWORK_FLAG = ".kb-network-attempt"  # written in the child's folder when a snippet tries the network
 _protocol_fd = None  # the worker's answer channel, closed in each child
 
@@ -31,6 +39,7 @@ def preload() -> None:
     import importlib
 
     import matplotlib
+
     matplotlib.use("Agg")
     for name in PRELOADED:
         try:
@@ -41,13 +50,17 @@ def preload() -> None:
 
 def block_network(snippet: str) -> None:
     """Make every outgoing connection fail with a message naming the snippet."""
+
     def refuse(*args, **kwargs):
-        with open(NETWORK_FLAG, "a", encoding="utf-8") as flag:  # seen even if the snippet catches it
+        with open(
+            NETWORK_FLAG, "a", encoding="utf-8"
+        ) as flag:  # seen even if the snippet catches it
             flag.write(repr(args[1:] or args) + "\n")
         raise ConnectionRefusedError(
             f"{snippet} tried to open a network connection {args[1:] or args}. Snippets must not "
             "download anything: use data a package ships (sklearn.datasets.load_digits) or data the "
-            "snippet generates.")
+            "snippet generates."
+        )
 
     socket.socket.connect = refuse
     socket.socket.connect_ex = refuse
@@ -60,7 +73,9 @@ def run_child(request: dict) -> int:
     """Run one snippet as `python <snippet>` would, in this process; return its exit code."""
     snippet = request["snippet"]
     if _protocol_fd is not None and "--no-fork" not in sys.argv:
-        os.close(_protocol_fd)  # a snippet must not be able to write into the answers
+        os.close(
+            _protocol_fd
+        )  # a snippet must not be able to write into the answers
     os.chdir(request["workdir"])
     os.environ["KB_SEED"] = str(request["seed"])
     sys.argv = [snippet]
@@ -68,8 +83,10 @@ def run_child(request: dict) -> int:
     stdin = os.open(os.devnull, os.O_RDONLY)
     os.dup2(stdin, 0)
     for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
-        target = os.open(os.path.join(request["workdir"], ".kb-" + name),
-                         os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        target = os.open(
+            os.path.join(request["workdir"], ".kb-" + name),
+            os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+        )
         os.dup2(target, fd)
         os.close(target)
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
@@ -106,17 +123,26 @@ def run_forked(request: dict) -> dict:
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
-            return {"code": os.waitstatus_to_exitcode(status), "seconds": time.perf_counter() - start}
+            return {
+                "code": os.waitstatus_to_exitcode(status),
+                "seconds": time.perf_counter() - start,
+            }
         if time.perf_counter() > deadline:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-            return {"code": None, "seconds": time.perf_counter() - start, "timed_out": True}
+            return {
+                "code": None,
+                "seconds": time.perf_counter() - start,
+                "timed_out": True,
+            }
         time.sleep(0.002)
 
 
 def main() -> None:
     global _protocol_fd
-    _protocol_fd = os.dup(1)  # answers go here; fd 1 and sys.stdout now lead to stderr
+    _protocol_fd = os.dup(
+        1
+    )  # answers go here; fd 1 and sys.stdout now lead to stderr
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     preload()

@@ -1,5 +1,6 @@
 """Shared test setup: the built site, the smallest site to break, the pytest-markdown-docs parser that
 also sees fences in admonitions and tabs, and the order tests start in."""
+
 import fcntl
 import json
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from kb import notebooks, outputs
+from kb import outputs
 from kb.pages import INCLUDE_LINE, flatten_blocks
 from kb.paths import ROOT
 
@@ -22,13 +23,20 @@ def _flatten_and_skip_includes(md: MarkdownIt) -> None:
     A fence whose body is only `--8<--` lines shows a file from snippets/; that file runs in
     tests/test_snippets.py, and tests/test_site_rules.py proves every include resolves to one.
     """
+
     def flatten(state):
         state.src = flatten_blocks(state.src)
 
     def skip_includes(state):
         for token in state.tokens:
-            lines = [line for line in token.content.splitlines() if line.strip()]
-            if token.type == "fence" and lines and all(INCLUDE_LINE.match(x) for x in lines):
+            lines = [
+                line for line in token.content.splitlines() if line.strip()
+            ]
+            if (
+                token.type == "fence"
+                and lines
+                and all(INCLUDE_LINE.match(x) for x in lines)
+            ):
                 token.info = "{.text .notest}"
 
     md.core.ruler.before("block", "flatten_blocks", flatten)
@@ -44,8 +52,21 @@ def pytest_markdown_docs_markdown_it():
 
 def build(root: Path, site: Path) -> subprocess.CompletedProcess:
     """`mkdocs build --strict` of the repository (or a copy of it) at root."""
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                          cwd=root, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--site-dir",
+            str(site),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -56,15 +77,20 @@ def built_site(tmp_path_factory):
     this run make the first one build and the others reuse it.
     """
     base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this run's own folder
+    shared = (
+        base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    )  # this run's own folder
     site = shared / "built-site"
     with open(shared / "built-site.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (site / "index.html").is_file():
             result = build(ROOT, site)
             if result.returncode != 0:
-                pytest.fail("mkdocs build --strict failed:\n" + (result.stdout + result.stderr)[-5000:],
-                            pytrace=False)
+                pytest.fail(
+                    "mkdocs build --strict failed:\n"
+                    + (result.stdout + result.stderr)[-5000:],
+                    pytrace=False,
+                )
     return site
 
 
@@ -95,29 +121,54 @@ def small_site(tmp_path) -> Path:
     """The smallest site that shows a failure: the real config, hook, snippets and records, with two
     pages (docs/index.md, docs/example.md with an include, an output, a value and tracking) and no nav."""
     root = tmp_path / "repo"
-    for name in ("kb", "snippets", "docs/overrides", "docs/javascripts", "docs/stylesheets", "docs/outputs"):
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.png"))
+    for name in (
+        "kb",
+        "snippets",
+        "docs/overrides",
+        "docs/javascripts",
+        "docs/stylesheets",
+        "docs/outputs",
+    ):
+        shutil.copytree(
+            ROOT / name,
+            root / name,
+            ignore=shutil.ignore_patterns("__pycache__", "*.png"),
+        )
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    (root / "mkdocs.yml").write_text(config[:config.index("\nnav:")] + "\n", encoding="utf-8")
-    (root / "docs" / "index.md").write_text("# Home\n\nSee [the example](example.md).\n")
+    (root / "mkdocs.yml").write_text(
+        config[: config.index("\nnav:")] + "\n", encoding="utf-8"
+    )
+    (root / "docs" / "index.md").write_text(
+        "# Home\n\nSee [the example](example.md).\n"
+    )
     (root / "docs" / "example.md").write_text(EXAMPLE_PAGE)
     (root / "docs" / "tracking").mkdir()
-    tracking = (ROOT / "docs" / "tracking" / "dropout.yml").read_text(encoding="utf-8")
+    tracking = (ROOT / "docs" / "tracking" / "dropout.yml").read_text(
+        encoding="utf-8"
+    )
     (root / "docs" / "tracking" / "example.yml").write_text(
-        tracking.replace("topic: dropout", "topic: example", 1), encoding="utf-8")
-    for script in notebooks.notebook_snippets(root):
-        script.unlink()  # executing a notebook takes seconds; the test that needs one writes its own
+        tracking.replace("topic: dropout", "topic: example", 1),
+        encoding="utf-8",
+    )
     return root
 
 
 def _expected_seconds(item) -> float:
     """A rough cost, so the longest tests start first and `-n auto` workers finish together."""
-    if item.get_closest_marker("browser") or "built_site" in getattr(item, "fixturenames", ()):
+    if item.get_closest_marker("browser") or "built_site" in getattr(
+        item, "fixturenames", ()
+    ):
         return 30.0
-    snippet = getattr(item, "callspec", None) and item.callspec.params.get("snippet")
+    snippet = getattr(item, "callspec", None) and item.callspec.params.get(
+        "snippet"
+    )
     if snippet is not None and item.module.__name__ == "test_snippets":
         try:
-            return float(json.loads((outputs.output_dir(snippet) / "run.json").read_text())["seconds"])
+            return float(
+                json.loads(
+                    (outputs.output_dir(snippet) / "run.json").read_text()
+                )["seconds"]
+            )
         except (OSError, ValueError, KeyError):
             return 5.0
     return 0.0

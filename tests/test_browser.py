@@ -5,6 +5,7 @@ the included code, the recorded outputs and the plots are present. Search finds 
 opens its page; the notebook download link returns a notebook. Screenshots of a topic page in light
 and dark mode are saved to test-artifacts/.
 """
+
 import functools
 import http.server
 import json
@@ -22,8 +23,15 @@ from kb.tracking import load_all
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "test-artifacts"
 TOPIC_PAGES = [t.topic for t in load_all()]  # every page with a tracking file
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # The article's prose: without code (where `$$` may be shown on purpose), scripts and rendered math.
 VISIBLE_PROSE = """() => {
@@ -38,15 +46,19 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM:
-        message = ("Chromium is not installed, so the browser tests cannot run. Install it with "
-                   "`apt-get install chromium` (Debian/Ubuntu); .ci/run installs it.")
+        message = (
+            "Chromium is not installed, so the browser tests cannot run. Install it with "
+            "`apt-get install chromium` (Debian/Ubuntu); .ci/run installs it."
+        )
         if os.environ.get("CI"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=LAUNCH_ARGS
+        )
         yield browser
         browser.close()
 
@@ -67,16 +79,27 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def page_paths(site: Path) -> list[str]:
     """URL paths of every HTML page of the built site (404.html aside)."""
-    return sorted(p.parent.relative_to(site).as_posix() + "/" if p.parent != site else ""
-                  for p in site.rglob("index.html"))
+    return sorted(
+        p.parent.relative_to(site).as_posix() + "/" if p.parent != site else ""
+        for p in site.rglob("index.html")
+    )
 
 
 def open_page(browser, url: str, color_scheme: str = "light"):
     """Load a page, recording console errors and blocking (and recording) any non-local request."""
-    context = browser.new_context(color_scheme=color_scheme, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        color_scheme=color_scheme, viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     problems = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type == "error"
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
 
     def only_local(route):
@@ -91,7 +114,9 @@ def open_page(browser, url: str, color_scheme: str = "light"):
     return page, problems
 
 
-def test_every_page_loads_cleanly_with_rendered_math(browser, site_url, built_site):
+def test_every_page_loads_cleanly_with_rendered_math(
+    browser, site_url, built_site
+):
     failures = []
     for path in page_paths(built_site):
         page, problems = open_page(browser, site_url + path)
@@ -104,7 +129,8 @@ def test_every_page_loads_cleanly_with_rendered_math(browser, site_url, built_si
         if page.locator(".katex-error").count():
             problems.append("KaTeX could not parse some math")
         broken_images = page.evaluate(
-            "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+            "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+        )
         problems += [f"image not loaded: {src}" for src in broken_images]
         failures += [f"/{path}: {p}" for p in problems]
         page.context.close()
@@ -119,15 +145,21 @@ def test_topic_page_shows_code_outputs_and_plots(browser, site_url, topic):
     plots = page.locator("article img[src*='outputs/']").count()
     page.context.close()
     assert not problems, problems
-    assert any(len(c.strip()) > 20 for c in code), f"/{topic}/ shows no included code"
-    assert outputs and all(o.strip() for o in outputs), f"/{topic}/ shows no recorded output"
+    assert any(len(c.strip()) > 20 for c in code), (
+        f"/{topic}/ shows no included code"
+    )
+    assert outputs and all(o.strip() for o in outputs), (
+        f"/{topic}/ shows no recorded output"
+    )
     assert plots >= 1, f"/{topic}/ shows no plot"
 
 
 def test_search_finds_a_topic_term_and_opens_its_page(browser, site_url):
     page, problems = open_page(browser, site_url)
     page.locator("input.md-search__input").click()
-    page.keyboard.type("inverted dropout", delay=20)  # as a reader types: Material searches on key events
+    page.keyboard.type(
+        "inverted dropout", delay=20
+    )  # as a reader types: Material searches on key events
     first = page.locator(".md-search-result__item a").first
     first.wait_for(timeout=15000)
     assert "dropout/" in first.get_attribute("href")
@@ -139,8 +171,12 @@ def test_search_finds_a_topic_term_and_opens_its_page(browser, site_url):
     assert not problems, problems
 
 
-def test_notebook_download_link_returns_a_notebook(browser, site_url, built_site):
-    [notebook_page] = [p for p in page_paths(built_site) if p.startswith("notebooks/")][:1]
+def test_notebook_download_link_returns_a_notebook(
+    browser, site_url, built_site
+):
+    [notebook_page] = [
+        p for p in page_paths(built_site) if p.startswith("notebooks/")
+    ][:1]
     page, problems = open_page(browser, site_url + notebook_page)
     link = page.locator("a[title='Download this notebook (.ipynb)']")
     assert link.count() == 1, "no download button on the notebook page"
@@ -149,16 +185,22 @@ def test_notebook_download_link_returns_a_notebook(browser, site_url, built_site
     page.context.close()
     assert status == 200 and not problems, (status, problems)
     notebook = json.loads(body)
-    assert notebook["nbformat"] == 4 and notebook["cells"], "the download is not a notebook"
+    assert notebook["nbformat"] == 4 and notebook["cells"], (
+        "the download is not a notebook"
+    )
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_screenshot_of_a_topic_page(browser, site_url, scheme):
-    page, problems = open_page(browser, f"{site_url}dropout/", color_scheme=scheme)
+    page, problems = open_page(
+        browser, f"{site_url}dropout/", color_scheme=scheme
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"dropout-{scheme}.png"
     page.screenshot(path=str(shot), full_page=False)
-    palette = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    palette = page.evaluate(
+        "document.body.getAttribute('data-md-color-scheme')"
+    )
     page.context.close()
     assert shot.stat().st_size > 10_000 and not problems
     assert palette == ("slate" if scheme == "dark" else "default"), palette
@@ -177,7 +219,9 @@ SIDEWAYS_SCROLL = "document.documentElement.scrollWidth - window.innerWidth"
 
 
 @pytest.mark.parametrize("topic", TOPIC_PAGES)
-def test_code_fits_at_desktop_width_and_the_page_never_scrolls_sideways_on_a_phone(browser, site_url, topic):
+def test_code_fits_at_desktop_width_and_the_page_never_scrolls_sideways_on_a_phone(
+    browser, site_url, topic
+):
     """At 1280 px no included code line is cut off behind a scroll bar; at 390 px (a phone) code
     blocks may scroll, the page itself may not."""
     page, problems = open_page(browser, f"{site_url}{topic}/")
@@ -187,6 +231,10 @@ def test_code_fits_at_desktop_width_and_the_page_never_scrolls_sideways_on_a_pho
     sideways = page.evaluate(SIDEWAYS_SCROLL)
     page.context.close()
     assert not problems, problems
-    assert not overflowing, ("code lines longer than the code block at 1280 px (ruff's line-length "
-                             "is the block's width; wrap them):\n" + "\n".join(overflowing))
-    assert sideways <= 0, f"/{topic}/ scrolls sideways by {sideways} px at 390 px width"
+    assert not overflowing, (
+        "code lines longer than the code block at 1280 px (ruff's line-length "
+        "is the block's width; wrap them):\n" + "\n".join(overflowing)
+    )
+    assert sideways <= 0, (
+        f"/{topic}/ scrolls sideways by {sideways} px at 390 px width"
+    )

@@ -1,5 +1,6 @@
 """The GitHub files cannot run here: lint them against GitHub's workflow schema (offline, vendored by
 check-jsonschema) and check they call the same commands as .ci/run."""
+
 import subprocess
 import sys
 
@@ -17,20 +18,38 @@ def test_workflows_exist():
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
 def test_workflow_matches_githubs_schema(workflow):
-    result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
-                             "vendor.github-workflows", str(workflow)], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(workflow),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
 def test_workflow_runs_the_ci_script(workflow):
     jobs = yaml.safe_load(workflow.read_text())["jobs"]
-    runs = [step.get("run", "") for job in jobs.values() for step in job.get("steps", [])]
-    assert "bash .ci/run" in runs, f"{workflow.name} must run `bash .ci/run`, the same checks as CI"
+    runs = [
+        step.get("run", "")
+        for job in jobs.values()
+        for step in job.get("steps", [])
+    ]
+    assert "bash .ci/run" in runs, (
+        f"{workflow.name} must run `bash .ci/run`, the same checks as CI"
+    )
 
 
 def test_ci_runs_on_pull_requests_and_weekly():
-    triggers = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())[True]  # YAML `on:`
+    triggers = yaml.safe_load(
+        (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    )[True]  # YAML `on:`
     assert "pull_request" in triggers and triggers["schedule"][0]["cron"]
 
 
@@ -44,13 +63,22 @@ def test_ci_script_runs_the_readme_test_command_and_the_strict_build():
 
 def test_pull_request_template_has_the_checklist():
     template = (ROOT / ".github" / "pull_request_template.md").read_text()
-    for item in ("pytest", "mkdocs build --strict", "python -m kb refresh", "python -m kb tracking"):
+    for item in (
+        "pytest",
+        "mkdocs build --strict",
+        "python -m kb refresh",
+        "python -m kb tracking",
+    ):
         assert item in template
 
 
 def test_ci_runs_on_x86_and_arm64():
     """Another CPU adds floats in another order: the suite must pass on both kinds of runner."""
-    job = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())["jobs"]["check"]
+    job = yaml.safe_load(
+        (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    )["jobs"]["check"]
     runners = job["strategy"]["matrix"]["runner"]
     assert job["runs-on"] == "${{ matrix.runner }}"
-    assert any("arm" in r for r in runners) and any("arm" not in r for r in runners), runners
+    assert any("arm" in r for r in runners) and any(
+        "arm" not in r for r in runners
+    ), runners

@@ -1,6 +1,7 @@
 """Recorded outputs: noise in the last digits passes; a changed result, number or plot, a stale record
 (the snippet or a module it imports changed) or a failing snippet fails with a message naming the
 snippet and the fix."""
+
 import json
 import shutil
 import uuid
@@ -38,32 +39,58 @@ def snippet():
     folder.mkdir()
     path = folder / "example.py"
     path.write_text(SNIPPET)
-    (folder / "helper.py").write_text('"""A local module the snippet imports."""\nSLOPE = 1\n')
+    (folder / "helper.py").write_text(
+        '"""A local module the snippet imports."""\nSLOPE = 1\n'
+    )
     yield path
     shutil.rmtree(folder)
     shutil.rmtree(outputs.output_dir(path).parent, ignore_errors=True)
 
 
-@pytest.mark.parametrize("expected, actual", [
-    ("test accuracy: 0.973", "test accuracy: 0.974"),   # one unit in the last digit
-    ("loss: 1.25e-03", "loss: 1.27e-03"),               # scientific notation
-    ("test accuracy: 0.968 ±0.02", "test accuracy: 0.950 ±0.02"),  # within a printed tolerance
-    ("test accuracy: 0.968 ±0.02", "test accuracy: 0.988 ±0.02"),  # at its edge
-    ("test accuracy: 0.968 ±0.02", "test accuracy: 0.960"),        # another machine's old output
-    ("weights near 0: 440 ±30", "weights near 0: 436 ±30"),
-])
+@pytest.mark.parametrize(
+    "expected, actual",
+    [
+        (
+            "test accuracy: 0.973",
+            "test accuracy: 0.974",
+        ),  # one unit in the last digit
+        ("loss: 1.25e-03", "loss: 1.27e-03"),  # scientific notation
+        (
+            "test accuracy: 0.968 ±0.02",
+            "test accuracy: 0.950 ±0.02",
+        ),  # within a printed tolerance
+        (
+            "test accuracy: 0.968 ±0.02",
+            "test accuracy: 0.988 ±0.02",
+        ),  # at its edge
+        (
+            "test accuracy: 0.968 ±0.02",
+            "test accuracy: 0.960",
+        ),  # another machine's old output
+        ("weights near 0: 440 ±30", "weights near 0: 436 ±30"),
+    ],
+)
 def test_noise_in_the_last_digits_passes(expected, actual):
     assert outputs.compare_stdout(expected, actual) is None
 
 
-@pytest.mark.parametrize("expected, actual", [
-    ("test accuracy: 0.973", "test accuracy: 0.968"),
-    ("test accuracy: 0.973", "train accuracy: 0.973"),
-    ("exact zeros: 120", "exact zeros: 12"),
-    ("parameters: 138357544", "parameters: 138357545"),            # a count off by one
-    ("test accuracy: 0.968 ±0.02", "test accuracy: 0.947 ±0.02"),  # outside its spread
-    ("a: 1\nb: 2", "a: 1"),
-])
+@pytest.mark.parametrize(
+    "expected, actual",
+    [
+        ("test accuracy: 0.973", "test accuracy: 0.968"),
+        ("test accuracy: 0.973", "train accuracy: 0.973"),
+        ("exact zeros: 120", "exact zeros: 12"),
+        (
+            "parameters: 138357544",
+            "parameters: 138357545",
+        ),  # a count off by one
+        (
+            "test accuracy: 0.968 ±0.02",
+            "test accuracy: 0.947 ±0.02",
+        ),  # outside its spread
+        ("a: 1\nb: 2", "a: 1"),
+    ],
+)
 def test_a_changed_result_fails(expected, actual):
     assert outputs.compare_stdout(expected, actual) is not None
 
@@ -72,7 +99,9 @@ def test_record_then_check_passes(snippet):
     run = outputs.run_snippet(snippet)
     assert run.plots.keys() == {"line.png"}
     folder = outputs.record(run)
-    assert (folder / "stdout.txt").read_text() == "test accuracy: 0.973\nexact zeros: 120\n"
+    assert (
+        folder / "stdout.txt"
+    ).read_text() == "test accuracy: 0.973\nexact zeros: 120\n"
     outputs.check(outputs.run_snippet(snippet))
     assert outputs.value(snippet, "test accuracy") == "0.973"
 
@@ -84,7 +113,10 @@ def test_changed_result_names_snippet_and_refresh_command(snippet):
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(snippet))
     message = str(info.value)
-    assert f"{rel(snippet)} printed something other than its recorded output" in message
+    assert (
+        f"{rel(snippet)} printed something other than its recorded output"
+        in message
+    )
     assert f"python -m kb refresh {rel(snippet)}" in message
 
 
@@ -100,7 +132,9 @@ def test_stale_record_fails(snippet):
 def test_missing_record_fails(snippet):
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(snippet))
-    assert "has no recorded output" in str(info.value) and "python -m kb refresh" in str(info.value)
+    assert "has no recorded output" in str(
+        info.value
+    ) and "python -m kb refresh" in str(info.value)
 
 
 def pretend_recorded(snippet):
@@ -122,11 +156,16 @@ def test_a_lost_plot_fails(snippet):
 
 def test_a_changed_plot_fails(snippet):
     outputs.record(outputs.run_snippet(snippet))
-    (snippet.parent / "helper.py").write_text("SLOPE = -1\n")  # the line now goes down
+    (snippet.parent / "helper.py").write_text(
+        "SLOPE = -1\n"
+    )  # the line now goes down
     pretend_recorded(snippet)
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(snippet))
-    assert "plot line.png differs from its record by an RMS difference of" in str(info.value)
+    assert (
+        "plot line.png differs from its record by an RMS difference of"
+        in str(info.value)
+    )
 
 
 def test_a_changed_imported_module_makes_the_record_stale(snippet):
@@ -140,23 +179,51 @@ def test_a_changed_imported_module_makes_the_record_stale(snippet):
 
 def test_a_comment_or_a_reformat_keeps_the_record_fresh(snippet):
     outputs.record(outputs.run_snippet(snippet))
-    snippet.write_text(SNIPPET.replace("def main() -> None:", "def main(\n) -> None:  # reformatted"))
+    snippet.write_text(
+        SNIPPET.replace(
+            "def main() -> None:", "def main(\n) -> None:  # reformatted"
+        )
+    )
     assert outputs.freshness_problem(snippet) is None
 
 
 def test_a_tolerance_narrower_than_the_seed_spread_is_reported():
-    summary = {"seeds": [0, 1], "lines": [
-        {"line": "acc: 0.90 ±0.01", "label": "acc", "tolerances": ["0.01"], "values": [[0.90], [0.93]]},
-        {"line": "zeros: 440", "label": "zeros", "tolerances": [None], "values": [[440], [436]]},
-        {"line": "params: 10", "label": "params", "tolerances": [None], "values": [[10], [10]]}]}
+    summary = {
+        "seeds": [0, 1],
+        "lines": [
+            {
+                "line": "acc: 0.90 ±0.01",
+                "label": "acc",
+                "tolerances": ["0.01"],
+                "values": [[0.90], [0.93]],
+            },
+            {
+                "line": "zeros: 440",
+                "label": "zeros",
+                "tolerances": [None],
+                "values": [[440], [436]],
+            },
+            {
+                "line": "params: 10",
+                "label": "params",
+                "tolerances": [None],
+                "values": [[10], [10]],
+            },
+        ],
+    }
     problems = outputs.seeds_problems(summary)
     assert len(problems) == 2
     assert "±0.01 is narrower than the spread over seeds" in problems[0]
-    assert "varies with the seed (436 to 440) but has no ± tolerance" in problems[1]
+    assert (
+        "varies with the seed (436 to 440) but has no ± tolerance"
+        in problems[1]
+    )
 
 
 def test_a_failing_snippet_names_the_file_and_its_error(snippet):
-    snippet.write_text('"""Claims too much."""\nassert 1 + 1 == 3, "the claim does not hold"\n')
+    snippet.write_text(
+        '"""Claims too much."""\nassert 1 + 1 == 3, "the claim does not hold"\n'
+    )
     with pytest.raises(outputs.OutputError) as info:
         outputs.run_snippet(snippet)
     message = str(info.value)
@@ -168,8 +235,13 @@ def test_a_missing_label_lists_the_labels(snippet):
     outputs.record(outputs.run_snippet(snippet))
     with pytest.raises(outputs.OutputError) as info:
         outputs.value(snippet, "accuracy")
-    assert "prints no line labelled \"accuracy\"" in str(info.value) and "test accuracy" in str(info.value)
+    assert 'prints no line labelled "accuracy"' in str(
+        info.value
+    ) and "test accuracy" in str(info.value)
 
 
 def test_outputs_live_in_docs():
-    assert outputs.output_dir(SNIPPETS / "dropout" / "x.py") == ROOT / "docs" / "outputs" / "dropout" / "x"
+    assert (
+        outputs.output_dir(SNIPPETS / "dropout" / "x.py")
+        == ROOT / "docs" / "outputs" / "dropout" / "x"
+    )

@@ -1,5 +1,6 @@
 """How the tests read pages: fences inside admonitions and tabs are found, and include-only fences
 are recognised (they are covered by the snippet tests, never run as Python)."""
+
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -7,7 +8,7 @@ from markdown_it import MarkdownIt
 from conftest import _flatten_and_skip_includes
 from kb import pages
 
-PAGE = '''# Page
+PAGE = """# Page
 
 !!! note "An admonition"
 
@@ -26,14 +27,21 @@ PAGE = '''# Page
 ``` py title="snippets/dropout/inverted_dropout.py"
 --8<-- "snippets/dropout/inverted_dropout.py:model"
 ```
-'''
+"""
 
 
 def test_fences_in_admonitions_and_tabs_are_found():
     found = pages.fences(Path("page.md"), PAGE)
     bodies = [f.body.strip() for f in found]
-    assert bodies[:2] == ['print("in an admonition")', 'print("in a tab, in a details block")']
-    assert [f.line for f in found] == [5, 13, 17]  # line numbers survive the flattening
+    assert bodies[:2] == [
+        'print("in an admonition")',
+        'print("in a tab, in a details block")',
+    ]
+    assert [f.line for f in found] == [
+        5,
+        13,
+        17,
+    ]  # line numbers survive the flattening
     assert found[2].is_include_only and not found[0].is_include_only
     assert found[2].includes == ["snippets/dropout/inverted_dropout.py:model"]
 
@@ -52,7 +60,13 @@ def test_brace_form_language():
 
 def test_include_problems_name_the_fix(tmp_path):
     (tmp_path / "snippets").mkdir()
-    (tmp_path / "snippets" / "a.py").write_text("# --8<-- [start:model]\nx = 1\n# --8<-- [end:model]\n")
+    (tmp_path / "snippets" / "a.py").write_text(
+        "# --8<-- [start:model]\nx = 1\n# --8<-- [end:model]\n"
+    )
     assert pages.include_problem("snippets/a.py:model", tmp_path) is None
-    assert "does not exist: fix the path" in pages.include_problem("snippets/b.py", tmp_path)
-    assert 'has no section "modle"' in pages.include_problem("snippets/a.py:modle", tmp_path)  # codespell:ignore modle
+    assert "does not exist: fix the path" in pages.include_problem(
+        "snippets/b.py", tmp_path
+    )
+    assert 'has no section "modle"' in pages.include_problem(
+        "snippets/a.py:modle", tmp_path
+    )  # codespell:ignore modle

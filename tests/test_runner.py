@@ -1,5 +1,6 @@
 """The runner: a forked child per snippet is as isolated as a fresh interpreter, gets its seed, and
 cannot reach the network."""
+
 import shutil
 import uuid
 
@@ -83,8 +84,12 @@ def test_no_state_leaks_from_one_snippet_to_the_next(folder):
         after = worker.run(reads).stdout
     finally:
         worker.close()
-    fresh = runner.Worker(fork=False).run(reads).stdout  # a fresh interpreter, the reference
-    assert after == before == fresh, f"forked:\n{after}\nfresh interpreter:\n{fresh}"
+    fresh = (
+        runner.Worker(fork=False).run(reads).stdout
+    )  # a fresh interpreter, the reference
+    assert after == before == fresh, (
+        f"forked:\n{after}\nfresh interpreter:\n{fresh}"
+    )
     assert "default dtype: torch.float32" in after and "threads: 1" in after
     assert "env: None seed: 0" in after and "modules: False False" in after
 
@@ -96,7 +101,10 @@ def test_the_seed_reaches_the_snippet(folder):
 
 @pytest.mark.parametrize("fork", [True, False], ids=["forked", "fresh"])
 def test_a_snippet_that_downloads_fails_with_its_name(folder, fork):
-    snippet = write(folder, "downloads.py", '''"""Tries to download."""
+    snippet = write(
+        folder,
+        "downloads.py",
+        '''"""Tries to download."""
 import urllib.request
 
 try:  # even a snippet that swallows the error fails: the runner saw the attempt
@@ -104,7 +112,8 @@ try:  # even a snippet that swallows the error fails: the runner saw the attempt
 except OSError:
     pass
 print("downloaded")
-''')
+''',
+    )
     with pytest.raises(runner.SnippetFailed) as info:
         runner.Worker(fork=fork).run(snippet)
     message = str(info.value)
@@ -113,13 +122,21 @@ print("downloaded")
 
 
 def test_a_snippet_that_hangs_is_stopped(folder):
-    snippet = write(folder, "hangs.py", '"""Sleeps."""\nimport time\ntime.sleep(30)\n')
-    with pytest.raises(runner.SnippetFailed, match=r"still running after 1 s and was stopped"):
+    snippet = write(
+        folder, "hangs.py", '"""Sleeps."""\nimport time\ntime.sleep(30)\n'
+    )
+    with pytest.raises(
+        runner.SnippetFailed, match=r"still running after 1 s and was stopped"
+    ):
         runner.run(snippet, timeout=1)
 
 
 def test_a_failing_snippet_reports_its_traceback(folder):
-    snippet = write(folder, "fails.py", '"""Claims too much."""\nassert 1 + 1 == 3, "the claim does not hold"\n')
+    snippet = write(
+        folder,
+        "fails.py",
+        '"""Claims too much."""\nassert 1 + 1 == 3, "the claim does not hold"\n',
+    )
     with pytest.raises(runner.SnippetFailed) as info:
         runner.run(snippet)
     assert f"{rel(snippet)} failed (exit code 1)" in str(info.value)

@@ -5,6 +5,7 @@ must hold beyond the recorded seed and its ± numbers stay within their toleranc
 (a claim of a page), a changed printed result or plot, a changed source without a refreshed record:
 each fails here, naming the snippet and the command that records its new output.
 """
+
 import pytest
 
 from kb import outputs
@@ -22,7 +23,9 @@ def test_snippet_matches_its_recorded_output(snippet):
         pytest.fail(str(error), pytrace=False)
 
 
-@pytest.mark.parametrize("snippet", [s for s in SNIPPETS if outputs.trains(s)], ids=rel)
+@pytest.mark.parametrize(
+    "snippet", [s for s in SNIPPETS if outputs.trains(s)], ids=rel
+)
 def test_snippet_holds_under_another_seed(snippet):
     try:
         outputs.check(outputs.run_snippet(snippet, seed=OTHER_SEED))
@@ -31,4 +34,6 @@ def test_snippet_holds_under_another_seed(snippet):
 
 
 def test_there_are_snippets():
-    assert len(SNIPPETS) >= 10, SNIPPETS  # a broken glob must not pass as "nothing to run"
+    assert len(SNIPPETS) >= 10, (
+        SNIPPETS
+    )  # a broken glob must not pass as "nothing to run"

@@ -3,6 +3,7 @@
 A failure names the files and the command that fixes them. The spelling check spares exactly the
 student's own words (kb/spelling.py): tested both ways below.
 """
+
 import shutil
 import subprocess
 import sys
@@ -16,49 +17,75 @@ CODE = ["kb", "snippets", "tests"]
 
 
 def ruff(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ruff", *args, *CODE], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args, *CODE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_ruff_check_passes():
     result = ruff("check", "--no-cache")
-    assert result.returncode == 0, (f"{result.stdout}\nFix these, some automatically with: "
-                                    f"ruff check --fix {' '.join(CODE)}")
+    assert result.returncode == 0, (
+        f"{result.stdout}\nFix these, some automatically with: "
+        f"ruff check --fix {' '.join(CODE)}"
+    )
 
 
 def test_ruff_format_is_applied():
     result = ruff("format", "--check", "--no-cache")
-    assert result.returncode == 0, f"{result.stdout}\nReformat with: ruff format {' '.join(CODE)}"
+    assert result.returncode == 0, (
+        f"{result.stdout}\nReformat with: ruff format {' '.join(CODE)}"
+    )
 
 
 def test_spelling_passes():
     code, report = spelling.check()
-    assert code == 0, f"{report}\nFix the spelling (python -m kb spelling shows the same)."
+    assert code == 0, (
+        f"{report}\nFix the spelling (python -m kb spelling shows the same)."
+    )
 
 
 def notes_site(tmp_path, page_text: str):
     """A folder with the original notes, the spelling settings and one page of ours."""
-    shutil.copytree(ROOT / "docs" / "original-notes", tmp_path / "docs" / "original-notes")
+    shutil.copytree(
+        ROOT / "docs" / "original-notes", tmp_path / "docs" / "original-notes"
+    )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "docs" / "page.md").write_text(page_text)
     return tmp_path
 
 
 def test_a_typo_in_our_prose_fails(tmp_path):
-    root = notes_site(tmp_path, "# Page\n\nLarger absulute weights make a steeper function.\n")  # codespell:ignore absulute
+    root = notes_site(
+        tmp_path, "# Page\n\nLarger absulute weights make a steeper function.\n"
+    )  # codespell:ignore absulute
     code, report = spelling.check(root)
-    assert code != 0 and "docs/page.md:3: absulute ==> absolute" in report, report  # codespell:ignore absulute
+    assert code != 0 and "docs/page.md:3: absulute ==> absolute" in report, (
+        report
+    )  # codespell:ignore absulute
 
 
 def test_the_students_words_pass_verbatim(tmp_path):
-    quoted = ("# Page\n\n> Why NN with higher absulute weights have more complexitiy than NN with lower "  # codespell:ignore absulute,complexitiy
-              "absulute weights?\n\nOur answer, spelled correctly.\n")  # codespell:ignore absulute
+    quoted = (
+        "# Page\n\n> Why NN with higher absulute weights have more complexitiy than NN with lower "  # codespell:ignore absulute,complexitiy
+        "absulute weights?\n\nOur answer, spelled correctly.\n"
+    )  # codespell:ignore absulute
     code, report = spelling.check(notes_site(tmp_path, quoted))
     assert code == 0, report
 
 
 def test_pre_commit_runs_the_same_checks():
-    hooks = [h for repo in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"]
-             for h in repo["hooks"]]
+    hooks = [
+        h
+        for repo in yaml.safe_load(
+            (ROOT / ".pre-commit-config.yaml").read_text()
+        )["repos"]
+        for h in repo["hooks"]
+    ]
     entries = " | ".join(h["entry"] for h in hooks)
     for command in ("ruff check", "ruff format", "python -m kb spelling"):
-        assert command in entries, f"{command!r} is not a pre-commit hook: {entries}"
+        assert command in entries, (
+            f"{command!r} is not a pre-commit hook: {entries}"
+        )
