@@ -71,9 +71,8 @@ def test_missing_snippet_section_fails(small_site):
 
 
 def test_broken_internal_link_fails(small_site):
-    edit(
-        small_site / "docs" / "index.md", "(example.md)", "(exmaple.md)"
-    )  # codespell:ignore exmaple
+    typo = "exmaple"  # codespell:ignore exmaple
+    edit(small_site / "docs" / "index.md", "(example.md)", f"({typo}.md)")
     fails_with(
         small_site,
         r"index\.md.*contains a link 'exmaple\.md', but the target is not found",

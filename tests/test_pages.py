@@ -67,6 +67,6 @@ def test_include_problems_name_the_fix(tmp_path):
     assert "does not exist: fix the path" in pages.include_problem(
         "snippets/b.py", tmp_path
     )
-    assert 'has no section "modle"' in pages.include_problem(
-        "snippets/a.py:modle", tmp_path
-    )  # codespell:ignore modle
+    typo = "modle"  # codespell:ignore modle
+    problem = pages.include_problem(f"snippets/a.py:{typo}", tmp_path)
+    assert f'has no section "{typo}"' in problem

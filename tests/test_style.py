@@ -57,21 +57,22 @@ def notes_site(tmp_path, page_text: str):
     return tmp_path
 
 
+TYPO = "absulute"  # codespell:ignore absulute  (the student's, in the notes)
+
+
 def test_a_typo_in_our_prose_fails(tmp_path):
-    root = notes_site(
-        tmp_path, "# Page\n\nLarger absulute weights make a steeper function.\n"
-    )  # codespell:ignore absulute
-    code, report = spelling.check(root)
-    assert code != 0 and "docs/page.md:3: absulute ==> absolute" in report, (
+    page = f"# Page\n\nLarger {TYPO} weights make a steeper function.\n"
+    code, report = spelling.check(notes_site(tmp_path, page))
+    assert code != 0 and f"docs/page.md:3: {TYPO} ==> absolute" in report, (
         report
-    )  # codespell:ignore absulute
+    )
 
 
 def test_the_students_words_pass_verbatim(tmp_path):
-    quoted = (
-        "# Page\n\n> Why NN with higher absulute weights have more complexitiy than NN with lower "  # codespell:ignore absulute,complexitiy
-        "absulute weights?\n\nOur answer, spelled correctly.\n"
-    )  # codespell:ignore absulute
+    quoted = (  # the student's question, verbatim from the notes
+        f"# Page\n\n> Why NN with higher {TYPO} weights have more complexitiy "  # codespell:ignore complexitiy
+        f"than NN with lower {TYPO} weights?\n\nOur answer, spelled correctly.\n"
+    )
     code, report = spelling.check(notes_site(tmp_path, quoted))
     assert code == 0, report
 
