@@ -1,0 +1,113 @@
+# gradient_norms.py: an experiment of the CNN Knowledge Base that runs on its own.
+# Made by `python -m kb downloads` from snippets/residual/gradient_norms.py of https://github.com/cnn-kb/cnn-knowledge-base;
+# edit the snippet, not this file.
+#
+# Python 3.11 and these packages (torch is the CPU build), in a fresh virtual environment:
+#     pip install torch==2.13.0 matplotlib==3.11.2 scikit-learn==1.9.1 --extra-index-url https://download.pytorch.org/whl/cpu
+# then:
+#     python gradient_norms.py
+#
+# kb-download: {"record": "980658db61b1c77f28ebf2a8a764f1d83d8578e09b5513154e1b11fe196084d7", "sources": {"snippets/residual/gradient_norms.py": "ce6ffeca9b68cc7d0fc2b8ed015d3755342b61ed3f661a5a8f5638522774e44a"}}
+
+
+# --- the snippet, unchanged: snippets/residual/gradient_norms.py ---
+"""Without BN the gradient vanishes in a deep plain net; shortcuts carry it.
+
+He, Zhang, Ren & Sun 2016, CVPR, Section 4.1 (with BN the plain nets' gradients
+do not vanish); He et al. 2016b, "Identity Mappings in Deep Residual Networks",
+ECCV, Section 2; Yang et al. 2019, "A Mean Field Theory of Batch
+Normalization", ICLR (BN makes the gradients of deep plain nets explode).
+"""
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+from sklearn.datasets import load_digits
+from torch import nn
+import torch.nn.functional as F
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+WIDTH, DEPTH = 32, 20
+
+
+# --8<-- [start:model]
+class Block(nn.Module):
+    def __init__(self, shortcut: bool, bn: bool):
+        super().__init__()
+        norm = (lambda: nn.BatchNorm1d(WIDTH)) if bn else nn.Identity
+        self.shortcut = shortcut
+        self.f = nn.Sequential(
+            nn.Linear(WIDTH, WIDTH),
+            norm(),
+            nn.ReLU(),
+            nn.Linear(WIDTH, WIDTH),
+            norm(),
+        )
+
+    def forward(self, x):
+        return F.relu(x + self.f(x)) if self.shortcut else F.relu(self.f(x))
+
+
+def layer_grad_norms(shortcut: bool, bn: bool, x, y) -> list[float]:
+    """Gradient norm of every hidden weight matrix at initialization."""
+    torch.manual_seed(SEED)  # PyTorch's default init
+    blocks = [Block(shortcut, bn) for _ in range((DEPTH - 2) // 2)]
+    net = nn.Sequential(
+        nn.Linear(64, WIDTH), nn.ReLU(), *blocks, nn.Linear(WIDTH, 10)
+    ).to(x.device)
+    F.cross_entropy(net(x), y).backward()
+    layers = [m for m in net.modules() if isinstance(m, nn.Linear)][:-1]
+    return [m.weight.grad.norm().item() for m in layers]  # layer 1 first
+
+
+# --8<-- [end:model]
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    digits = load_digits()
+    x = torch.tensor(digits.data, dtype=torch.float32)
+    x = ((x - x.mean(0)) / (x.std(0) + 1e-3)).to(device)
+    y = torch.tensor(digits.target, device=device)
+    idx = torch.randperm(len(y), generator=torch.Generator().manual_seed(SEED))
+    x, y = x[idx[:256]], y[idx[:256]]  # one batch
+    # --8<-- [start:measure]
+    runs = {
+        "plain, no BN": (False, False),
+        "residual, no BN": (True, False),
+        "plain, BN": (False, True),
+        "residual, BN": (True, True),
+    }
+    norms = {name: layer_grad_norms(*args, x, y) for name, args in runs.items()}
+    for name, g in norms.items():
+        print(
+            f"{name}: first-layer gradient norm {g[0]:.1e}, "
+            f"last hidden layer {g[-1]:.1e}"
+        )
+    # --8<-- [end:measure]
+    plain, res = norms["plain, no BN"], norms["residual, no BN"]
+    assert plain[0] < 1e-4 * res[0], (plain[0], res[0])  # vanished
+    assert plain[0] < 1e-3 * plain[-1], plain  # shrinks with depth
+    assert res[0] > 0.3 * res[-1], res  # carried through
+    bn_plain = norms["plain, BN"]
+    assert bn_plain[0] > bn_plain[-1], bn_plain  # BN: no vanishing
+
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    for name, g in norms.items():
+        style = "--" if "plain" in name else "-"
+        ax.semilogy(range(1, len(g) + 1), g, style, marker=".", label=name)
+    ax.set_xticks(range(1, DEPTH, 2))
+    ax.set_xlabel("layer (1 = next to the input)")
+    ax.set_ylabel("gradient norm of the weights")
+    ax.set_title(f"{DEPTH}-layer MLPs at initialization, one batch of digits")
+    ax.legend(fontsize=7)
+    fig.savefig("gradient_norms.png", dpi=100, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""A small CNN with pooling is not translation invariant: a one-pixel shift
+changes its output and many predictions; with circular padding and a global
+pool, only shifts by a multiple of its total stride leave it unchanged, and
+removing the subsampling makes it exactly invariant.
+
+Azulay & Weiss 2019, "Why do deep convolutional networks generalize so poorly to
+small image transformations?", JMLR 20(184): subsampling ignores the sampling
+theorem; Zhang 2019, "Making Convolutional Networks Shift-Invariant Again",
+ICML, Figure 3: pooling = dense pooling followed by subsampling, which loses
+shift-equivariance.
+"""
+
+import os
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+from sklearn.datasets import load_digits
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+# --8<-- [start:model]
+def make_cnn() -> nn.Sequential:
+    conv = lambda c_in, c_out: nn.Conv2d(  # noqa: E731
+        c_in, c_out, 3, padding=1, padding_mode="circular"
+    )
+    return nn.Sequential(
+        conv(1, 16),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 8x8 -> 4x4
+        conv(16, 32),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 4x4 -> 2x2
+        nn.AdaptiveAvgPool2d(1),  # global average pool
+        nn.Flatten(),
+        nn.Linear(32, 10),
+    )  # total stride 4
+
+
+# --8<-- [end:model]
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    digits = load_digits()
+    x = torch.tensor(digits.images, dtype=torch.float32)[:, None] / 16
+    y = torch.tensor(digits.target)
+    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(SEED))
+    x, y = x[perm].to(device), y[perm].to(device)
+    x_train, y_train, x_test, y_test = x[:1400], y[:1400], x[1400:], y[1400:]
+    model = make_cnn().to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for epoch in range(15):
+        for i in range(0, 1400, 100):
+            loss = F.cross_entropy(
+                model(x_train[i : i + 100]), y_train[i : i + 100]
+            )
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    model.eval()
+    # --8<-- [start:shift]
+    with torch.no_grad():
+        out = model(x_test)  # (N, 10) logits
+        by_1 = model(torch.roll(x_test, 1, dims=-1))  # 1 pixel right
+        by_4 = model(torch.roll(x_test, 4, dims=-1))  # 4 = total stride
+    rel_1 = ((by_1 - out).norm(dim=1) / out.norm(dim=1)).mean().item()
+    rel_4 = ((by_4 - out).norm(dim=1) / out.norm(dim=1)).mean().item()
+    flips = (by_1.argmax(1) != out.argmax(1)).float().mean().item()
+    # --8<-- [end:shift]
+    # --8<-- [start:no_pool]
+    # same weights, stride 1
+    no_pool = nn.Sequential(
+        *[m for m in model if not isinstance(m, nn.MaxPool2d)]
+    )
+    with torch.no_grad():
+        gap = no_pool(torch.roll(x_test, 1, dims=-1)) - no_pool(x_test)
+    rel_no_pool = (gap.norm(dim=1) / no_pool(x_test).norm(dim=1)).max().item()
+    # --8<-- [end:no_pool]
+    acc = (out.argmax(1) == y_test).float().mean().item()
+    assert acc > 0.8, acc
+    assert rel_1 > 0.05, rel_1  # a 1-pixel shift matters
+    assert flips > 0, flips
+    assert rel_4 < 1e-5, rel_4  # exact, up to rounding
+    assert rel_no_pool < 1e-5, rel_no_pool  # conv is equivariant
+    print(f"test accuracy: {acc:.2f} ±0.02")
+    print(
+        f"mean relative change of the logits, one-pixel shift: {rel_1:.2f} ±0.2"
+    )
+    print(
+        f"fraction of test predictions changed by a one-pixel shift: "
+        f"{flips:.2f} ±0.2"
+    )
+    print(f"relative change, 4-pixel circular shift below 1e-5: {rel_4 < 1e-5}")
+    print(
+        "without the pooling layers, relative change of a 1-pixel shift "
+        f"below 1e-5: {rel_no_pool < 1e-5}"
+    )
+
+
+if __name__ == "__main__":
+    main()
