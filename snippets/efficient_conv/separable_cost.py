@@ -1,0 +1,116 @@
+"""Separable conv: 1/N + 1/D_K^2 of the weights and mult-adds; faster on a CPU.
+
+Howard et al. 2017, "MobileNets", arXiv 1704.04861, Section 3.1 (the costs of
+a standard and of a depthwise separable convolution, and their ratio).
+"""
+
+import os
+import statistics
+import time
+from fractions import Fraction
+
+import torch
+from torch import nn
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+# --8<-- [start:layers]
+def standard(m: int, n: int, k: int) -> nn.Module:
+    return nn.Conv2d(m, n, k, padding=k // 2, bias=False)
+
+
+def separable(m: int, n: int, k: int) -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(m, m, k, padding=k // 2, groups=m, bias=False),  # depthwise
+        nn.Conv2d(m, n, 1, bias=False),  # pointwise
+    )
+
+
+# --8<-- [end:layers]
+
+
+# --8<-- [start:count]
+def count_mult_adds(module: nn.Module, x: torch.Tensor) -> int:
+    """Multiply-adds of every Conv2d for one image, from its output shape."""
+    macs = []
+
+    def hook(conv, inputs, out):  # each output value: C_in/G * kh * kw
+        kh, kw = conv.kernel_size
+        per_value = conv.in_channels // conv.groups * kh * kw
+        macs.append(out[0].numel() * per_value)
+
+    convs = [m for m in module.modules() if isinstance(m, nn.Conv2d)]
+    handles = [c.register_forward_hook(hook) for c in convs]
+    with torch.no_grad():
+        module(x[:1])
+    for h in handles:
+        h.remove()
+    return sum(macs)
+
+
+# --8<-- [end:count]
+
+
+# --8<-- [start:timing]
+def median_ms(module: nn.Module, x: torch.Tensor, repeats: int) -> float:
+    """Median wall time of one forward pass, in milliseconds."""
+    times = []
+    with torch.no_grad():
+        module(x)  # warm-up
+        for _ in range(repeats):
+            start = time.perf_counter()
+            module(x)
+            if x.is_cuda:
+                torch.cuda.synchronize()  # wait for the kernel
+            times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+# --8<-- [end:timing]
+
+
+def n_params(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    torch.set_num_threads(1)  # single thread: comparable
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    M, N, K, D_F = 64, 128, 3, 16  # in, out, kernel, map size
+    std = standard(M, N, K).to(device)
+    sep = separable(M, N, K).to(device)
+    x = torch.randn(1, M, D_F, D_F, device=device)  # one image (1, C, H, W)
+
+    # --8<-- [start:cost]
+    macs_std, macs_sep = count_mult_adds(std, x), count_mult_adds(sep, x)
+    assert macs_std == K * K * M * N * D_F * D_F  # Howard, 3.1
+    assert macs_sep == K * K * M * D_F * D_F + M * N * D_F * D_F
+    ratio = Fraction(1, N) + Fraction(1, K * K)  # 1/N + 1/D_K^2
+    assert Fraction(macs_sep, macs_std) == ratio  # exactly
+    assert Fraction(n_params(sep), n_params(std)) == ratio  # weights too
+    # --8<-- [end:cost]
+    print(f"standard weights: {n_params(std)}")
+    print(f"separable weights: {n_params(sep)}")
+    print(f"standard multiply-adds per image: {macs_std}")
+    print(f"separable multiply-adds per image: {macs_sep}")
+    print(f"cost ratio 1/N + 1/D_K^2: {float(ratio):.4f}")
+    print(f"fewer multiply-adds by: {1 / float(ratio):.2f}x")
+
+    # --8<-- [start:time]
+    t_std, t_sep = [], []
+    for _ in range(15):  # interleaved: same noise
+        t_std.append(median_ms(std, x, repeats=15))
+        t_sep.append(median_ms(sep, x, repeats=15))
+    t_std, t_sep = statistics.median(t_std), statistics.median(t_sep)
+    speedup = t_std / t_sep
+    assert speedup > 1, (t_std, t_sep)  # by how much depends on the CPU
+    # --8<-- [end:time]
+    print(f"standard conv time, one image (ms): {t_std:.2f} ±1")
+    print(f"separable conv time, one image (ms): {t_sep:.2f} ±0.3")
+    print(f"measured speedup (times): {speedup:.1f} ±2")
+
+
+if __name__ == "__main__":
+    main()
