@@ -335,8 +335,10 @@ def _docstring(snippet: Path) -> tuple[str, str]:
         ast.get_docstring(ast.parse(Path(snippet).read_text(encoding="utf-8")))
         or ""
     )
-    first, _, rest = doc.strip().partition("\n")
-    return first.strip(), rest.strip()
+    first, _, rest = doc.strip().partition(
+        "\n\n"
+    )  # the claim may wrap over lines
+    return " ".join(first.split()), rest.strip()
 
 
 def _snippet_cells(snippet: Path) -> list[tuple[str, str]]:

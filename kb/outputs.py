@@ -449,7 +449,7 @@ def seeds_problems(summary: dict, trained: bool = True) -> list[str]:
                     f'"{entry["line"]}": number {i + 1} varies with the seed '
                     f"({min(column):g} to {max(column):g}) but has no ± tolerance"
                 )
-            elif tol is not None and deviation > float(tol):
+            elif tol is not None and deviation > float(tol) * (1 + 1e-9):
                 problems.append(
                     f'"{entry["line"]}": ±{tol} is narrower than the spread over seeds '
                     f"(largest distance from seed 0: {deviation:.4g})"
@@ -491,9 +491,12 @@ def spread(snippet: Path, label: str, allow_stale: bool = False) -> str:
     summary = load_seeds(snippet, allow_stale)
     for entry in summary["lines"]:
         if entry["label"] == label:
-            printed = parse_line(entry["line"])[1][0][0]
+            first = len(
+                parse_line(label)[1]
+            )  # the first number after "label: "
+            printed = parse_line(entry["line"])[1][first][0]
             decimals = len(printed.partition(".")[2])
-            column = [v[0] for v in entry["values"]]
+            column = [v[first] for v in entry["values"]]
             mean, std = statistics.fmean(column), statistics.stdev(column)
             f = lambda x: f"{x:.{decimals + 1}f}"  # noqa: E731  one digit more than printed
             return (

@@ -132,7 +132,7 @@ def small_site(tmp_path) -> Path:
         shutil.copytree(
             ROOT / name,
             root / name,
-            ignore=shutil.ignore_patterns("__pycache__", "*.png"),
+            ignore=shutil.ignore_patterns("__pycache__"),
         )
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(

@@ -245,3 +245,24 @@ def test_outputs_live_in_docs():
         outputs.output_dir(SNIPPETS / "dropout" / "x.py")
         == ROOT / "docs" / "outputs" / "dropout" / "x"
     )
+
+
+def test_spread_reads_the_value_not_a_number_in_its_label(
+    tmp_path, monkeypatch
+):
+    summary = {
+        "lines": [
+            {
+                "line": "150 labels, gain: 0.013 ±0.02",
+                "label": "150 labels, gain",
+                "tolerances": [None, "0.02"],
+                "values": [[150, 0.013], [150, 0.023], [150, 0.006]],
+            }
+        ]
+    }
+    monkeypatch.setattr(
+        outputs, "load_seeds", lambda snippet, allow_stale=False: summary
+    )
+    assert outputs.spread(tmp_path / "x.py", "150 labels, gain").startswith(
+        "0.0140 ± 0.0085 (mean ± std over 3 seeds"
+    )

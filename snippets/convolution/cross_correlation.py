@@ -40,7 +40,7 @@ def main() -> None:
     k = torch.randn(3, 3, dtype=torch.float64)  # not symmetric
 
     # --8<-- [start:check]
-    as4d = lambda t: t[None, None].to(device)  # (1, 1, H, W)  # noqa: E731
+    as4d = lambda t: t[None, None].to(device)  # (1, 1, H, W)
     torch_out = F.conv2d(as4d(x), as4d(k))[0, 0].cpu()  # what nn.Conv2d runs
     torch.testing.assert_close(torch_out, cross_correlate(x, k))
     flipped = F.conv2d(as4d(x), as4d(k.flip(0, 1)))[0, 0].cpu()

@@ -18,7 +18,7 @@ C = 4  # channels
 
 # --8<-- [start:units]
 def branch(preact: bool) -> nn.Sequential:
-    conv = lambda: nn.Conv2d(C, C, 3, padding=1, bias=False)  # noqa: E731
+    conv = lambda: nn.Conv2d(C, C, 3, padding=1, bias=False)
     if preact:  # BN -> ReLU -> conv, twice
         return nn.Sequential(
             nn.BatchNorm2d(C),

@@ -25,10 +25,12 @@ def _add_module(name, source):
 
 
 # snippets/shapes/shapes.py
-_add_module('shapes', r'''"""Synthetic shapes: thousands of labelled 32x32 images with exact boxes and masks, generated in well under a second.
+_add_module('shapes', r'''"""Synthetic shapes: thousands of labelled 32x32 images with exact boxes and
+masks, generated in well under a second.
 
-The shared data set of this site (docs/shapes.md): squares, circles and triangles on a noisy dark
-background, each with its class, its tight bounding box and a per-pixel class mask. Nothing downloaded.
+The shared data set of this site (docs/shapes.md): squares, circles and
+triangles on a noisy dark background, each with its class, its tight bounding
+box and a per-pixel class mask. Nothing downloaded.
 """
 
 import torch
@@ -44,7 +46,8 @@ def _draw(
     side: torch.Tensor,
     size: int,
 ) -> torch.Tensor:
-    """Boolean masks (n, size, size) of one shape per image, inside the square [x0, x0+side) x [y0, y0+side)."""
+    """Boolean masks (n, size, size) of one shape per image, inside the square
+    [x0, x0+side) x [y0, y0+side)."""
     yy = torch.arange(size).view(1, size, 1).float()  # (1, H, 1) row index
     xx = torch.arange(size).view(1, 1, size).float()  # (1, 1, W) column index
     x0, y0, s = (t.view(-1, 1, 1).float() for t in (x0, y0, side))
@@ -57,25 +60,23 @@ def _draw(
     triangle = (
         col - c
     ).abs() <= row / 2 + 0.5  # apex at the top, base = bottom row
-    masks = torch.stack(
-        [inside, inside & circle, inside & triangle]
-    )  # (3, n, H, W)
-    return masks[
-        cls, torch.arange(len(cls))
-    ]  # pick each image's class: (n, H, W)
+    # (3, n, H, W)
+    masks = torch.stack([inside, inside & circle, inside & triangle])
+    # pick each image's class: (n, H, W)
+    return masks[cls, torch.arange(len(cls))]
 
 
 # --8<-- [end:draw]
 
 
 def _bounds(masks: torch.Tensor) -> torch.Tensor:
-    """Tight boxes (n, 4) = (x0, y0, x1, y1), x1/y1 exclusive, of non-empty boolean masks (n, H, W)."""
+    """Tight boxes (n, 4) = (x0, y0, x1, y1), x1/y1 exclusive, of non-empty
+    boolean masks (n, H, W)."""
     cols, rows = masks.any(1), masks.any(2)  # (n, W), (n, H)
     size = masks.shape[-1]
     first = lambda a: a.float().argmax(1)  # first True
-    last = lambda a: (
-        size - a.flip(1).float().argmax(1)
-    )  # one past the last True
+    # one past the last True
+    last = lambda a: size - a.flip(1).float().argmax(1)
     return torch.stack(
         [first(cols), first(rows), last(cols), last(rows)], 1
     ).float()
@@ -91,24 +92,22 @@ def make_shapes(
     max_side: int = 16,
     noise: float = 0.1,
 ) -> dict:
-    """n images (n, 1, size, size) with 1..max_shapes non-overlapping shapes each, their boxes
-    (x0, y0, x1, y1; x1/y1 exclusive; tight around each shape's mask), labels and class masks."""
+    """n images (n, 1, size, size) with 1..max_shapes non-overlapping shapes
+    each, their boxes (x0, y0, x1, y1; x1/y1 exclusive; tight around each
+    shape's mask), labels and class masks."""
     g = torch.Generator().manual_seed(seed)
-    count = torch.randint(
-        1, max_shapes + 1, (n,), generator=g
-    )  # shapes wanted per image
-    squares = torch.full(
-        (n, max_shapes, 4), -size * 2
-    )  # placed squares, far away if none
+    # shapes wanted per image
+    count = torch.randint(1, max_shapes + 1, (n,), generator=g)
+    # placed squares, far away if none
+    squares = torch.full((n, max_shapes, 4), -size * 2)
     masks = torch.zeros(n, size, size, dtype=torch.long)
     images = torch.zeros(n, size, size)
     boxes, labels = [[] for _ in range(n)], [[] for _ in range(n)]
     for slot in range(max_shapes):
         cls = torch.randint(0, len(CLASSES), (n,), generator=g)
         side = torch.randint(min_side, max_side + 1, (n,), generator=g)
-        brightness = 0.6 + 0.4 * torch.rand(
-            n, generator=g
-        )  # each shape its own grey level
+        # each shape its own grey level
+        brightness = 0.6 + 0.4 * torch.rand(n, generator=g)
         todo = (count > slot).nonzero().flatten()  # images that want this shape
         for _ in range(50):  # retry positions that overlap
             s = side[todo]
@@ -116,20 +115,20 @@ def make_shapes(
             y0 = (torch.rand(len(todo), generator=g) * (size - s + 1)).long()
             new = torch.stack([x0, y0, x0 + s, y0 + s], 1).view(-1, 1, 4)
             old = squares[todo]  # (k, max_shapes, 4)
+            # or row between
             apart = (
                 (new[..., 2] < old[..., 0])
                 | (old[..., 2] < new[..., 0])  # >= 1 empty column
                 | (new[..., 3] < old[..., 1])
                 | (old[..., 3] < new[..., 1])
-            )  # or row between
+            )
             ok = apart.all(1)
             squares[todo[ok], slot] = new[ok, 0]
             todo = todo[~ok]  # the clashing ones try again
             if len(todo) == 0:
                 break
-        placed = (
-            (squares[:, slot, 0] >= 0).nonzero().flatten()
-        )  # the rest give up this shape
+        # the rest give up this shape
+        placed = (squares[:, slot, 0] >= 0).nonzero().flatten()
         x0, y0 = squares[placed, slot, 0], squares[placed, slot, 1]
         shape = _draw(cls[placed], x0, y0, side[placed], size)  # (k, H, W)
         masks[placed] = torch.where(
@@ -158,7 +157,8 @@ def make_shapes(
 
 
 def _check(data: dict, n_check: int = 300) -> None:
-    """Each box is exactly the bounds of its shape's mask pixels; no shape pixel lies outside a box."""
+    """Each box is exactly the bounds of its shape's mask pixels; no shape pixel
+    lies outside a box."""
     for i in range(n_check):
         mask, boxes, labels = (
             data["masks"][i],
@@ -189,10 +189,10 @@ def _check(data: dict, n_check: int = 300) -> None:
 
 def main() -> None:
     torch.manual_seed(0)
-    device = (
-        "cuda" if torch.cuda.is_available() else "cpu"
-    )  # generation is on the CPU by design
-    # its speed is measured by `python -m kb bench`, not asserted: a busy CPU must not fail a claim
+    # generation is on the CPU by design
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    # its speed is measured by `python -m kb bench`, not asserted: a busy CPU
+    # must not fail a claim
     data = make_shapes(2000, max_shapes=3, seed=0)
     _check(data)
     single = make_shapes(2000, max_shapes=1, seed=1)
@@ -219,14 +219,16 @@ def main() -> None:
     )
     print(f"images generated: {len(data['boxes'])}")
     print(
-        f"shapes per image with max_shapes=3 (mean): {counts.float().mean():.2f}"
+        f"shapes per image with max_shapes=3 (mean): "
+        f"{counts.float().mean():.2f}"
     )
     print(
         "shapes per class: "
         + ", ".join(f"{c} {int(k)}" for c, k in zip(CLASSES, per_class))
     )
     print(
-        f"mean pixel value, shapes / background: {shape_px:.2f} / {background_px:.3f}"
+        f"mean pixel value, shapes / background: "
+        f"{shape_px:.2f} / {background_px:.3f}"
     )
     _plot(single, data)
 
@@ -248,7 +250,8 @@ def _plot(single: dict, multi: dict) -> None:
             for (x0, y0, x1, y1), label in zip(
                 data["boxes"][j].tolist(), data["labels"][j].tolist()
             ):
-                # imshow puts pixel centres on integers, so a pixel's edges are at +-0.5
+                # imshow puts pixel centres on integers, so a pixel's edges are
+                # at +-0.5
                 ax.add_patch(
                     Rectangle(
                         (x0 - 0.5, y0 - 0.5),

@@ -65,7 +65,7 @@ def main() -> None:
         model.eval()
         right = [model(x[test]).argmax(1) for _ in range(2)]
     # --8<-- [end:modes]
-    acc = lambda pred: (pred == y[test]).float().mean().item()  # noqa: E731
+    acc = lambda pred: (pred == y[test]).float().mean().item()
     flipped = (forgot[0] != forgot[1]).float().mean().item()
     assert torch.equal(right[0], right[1])  # eval(): deterministic
     assert flipped > 0  # train(): a coin toss per pass

@@ -35,7 +35,7 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
 # --8<-- [start:model]
 def make_cnn() -> nn.Sequential:
-    conv = lambda c_in, c_out: nn.Conv2d(  # noqa: E731
+    conv = lambda c_in, c_out: nn.Conv2d(
         c_in, c_out, 3, padding=1, padding_mode="circular"
     )
     return nn.Sequential(

@@ -1,0 +1,123 @@
+# linear_probe_overfits.py: an experiment of the CNN Knowledge Base that runs on its own.
+# Made by `python -m kb downloads` from snippets/transfer_learning/linear_probe_overfits.py of https://github.com/cnn-kb/cnn-knowledge-base;
+# edit the snippet, not this file.
+#
+# Python 3.11 and these packages (torch is the CPU build), in a fresh virtual environment:
+#     pip install torch==2.13.0 matplotlib==3.11.2 --extra-index-url https://download.pytorch.org/whl/cpu
+# then:
+#     python linear_probe_overfits.py
+#
+# kb-download: {"record": "dd5f9ca4a57ac7ab26ca62494654d9949e2ff7bc4966034def9d4d048506dfc4", "sources": {"snippets/transfer_learning/linear_probe_overfits.py": "c317bb395bcb7864ec32b37f2afc95697695d5b8822bcc68a9ece744f44802c5"}}
+
+
+# --- the snippet, unchanged: snippets/transfer_learning/linear_probe_overfits.py ---
+"""An unregularized linear probe on separable features overfits: its weights
+grow and its test loss rises.
+
+Bishop 2006, "Pattern Recognition and Machine Learning", Section 4.3.2: on
+linearly separable data maximum likelihood drives |w| to infinity and "can
+exhibit severe over-fitting" (Exercise 4.14). 100 fixed features, 20 labels:
+separable; L2 or early stopping fixes it.
+"""
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+def features(n: int, dim: int, g: torch.Generator):
+    """Frozen features: class signal in one direction, noise in all."""
+    y = torch.arange(n) % 2
+    x = torch.randn(n, dim, generator=g)  # (n, dim)
+    x[:, 0] += 2.0 * y - 1.0  # means -1 / +1
+    return x, y.float()
+
+
+# --8<-- [start:probe]
+def train_probe(x, y, held_out, weight_decay=0.0, steps=300, lr=0.5):
+    """Full-batch gradient descent on the logistic loss of a linear head.
+
+    Returns |w| and the loss on each held-out split after every step.
+    """
+    w = torch.zeros(x.shape[1], requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr, weight_decay=0.0)
+    norms, losses = [], []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(x @ w + b, y)
+        (loss + weight_decay / 2 * w.pow(2).sum()).backward()  # L2 on w
+        opt.step()
+        with torch.no_grad():
+            norms.append(w.norm().item())
+            losses.append(
+                [
+                    F.binary_cross_entropy_with_logits(xh @ w + b, yh).item()
+                    for xh, yh in held_out
+                ]
+            )
+    return np.array(norms), np.array(losses)  # (steps,), (steps, splits)
+
+
+# --8<-- [end:probe]
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    np.random.seed(SEED)
+    g = torch.Generator().manual_seed(SEED)
+    x, y = features(20, 100, g)  # 20 labels, 100 features
+    held_out = [features(1000, 100, g), features(1000, 100, g)]  # val, test
+
+    # --8<-- [start:runs]
+    plain_norm, plain = train_probe(x, y, held_out)
+    l2_norm, l2 = train_probe(x, y, held_out, weight_decay=0.1)
+    best = int(np.argmin(plain[:, 0]))  # early stopping on the val loss
+    # --8<-- [end:runs]
+    plain_test, early_test, l2_test = plain[-1, 1], plain[best, 1], l2[-1, 1]
+    with torch.no_grad():  # the training points are separated
+        w_dir = torch.linalg.lstsq(x, 2 * y - 1).solution  # dim > n: exact fit
+        separable = bool(((x @ w_dir) * (2 * y - 1) > 0).all())
+
+    assert separable
+    assert plain_norm[-1] > 2 * plain_norm[best], plain_norm[-1]
+    assert np.all(np.diff(plain_norm) > 0)  # |w| grows at every step
+    assert plain_test > early_test + 0.1, (plain_test, early_test)
+    assert plain_test > l2_test + 0.1, (plain_test, l2_test)
+    assert l2_norm[-1] < 0.6 * plain_norm[-1]
+
+    print("training points: 20, features: 100, separable: True")
+    print(f"no L2, |w| at the best val step: {plain_norm[best]:.1f} ±0.5")
+    print(f"no L2, |w| after 300 steps: {plain_norm[-1]:.1f} ±0.4")
+    print(f"no L2, test loss after 300 steps: {plain_test:.2f} ±0.3")
+    print(f"early stopping (best val step), test loss: {early_test:.2f} ±0.08")
+    print(f"L2 (lambda=0.1), test loss after 300 steps: {l2_test:.2f} ±0.2")
+    print(f"L2, |w| after 300 steps: {l2_norm[-1]:.1f} ±0.2")
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 2.8))
+    steps = np.arange(1, len(plain_norm) + 1)
+    ax1.plot(steps, plain_norm, label="no L2")
+    ax1.plot(steps, l2_norm, label="L2, lambda=0.1")
+    ax1.set_xlabel("gradient step")
+    ax1.set_ylabel("|w|")
+    ax1.legend()
+    ax2.plot(steps, plain[:, 1], label="no L2")
+    ax2.plot(steps, l2[:, 1], label="L2, lambda=0.1")
+    ax2.axvline(best + 1, color="gray", ls=":", label="early stop")
+    ax2.set_xlabel("gradient step")
+    ax2.set_ylabel("test loss")
+    ax2.legend()
+    fig.tight_layout()
+    fig.savefig("linear_probe_overfits.png", dpi=100, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()

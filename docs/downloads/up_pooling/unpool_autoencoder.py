@@ -1,0 +1,155 @@
+# unpool_autoencoder.py: an experiment of the CNN Knowledge Base that runs on its own.
+# Made by `python -m kb downloads` from snippets/up_pooling/unpool_autoencoder.py of https://github.com/cnn-kb/cnn-knowledge-base;
+# edit the snippet, not this file.
+#
+# Python 3.11 and these packages (torch is the CPU build), in a fresh virtual environment:
+#     pip install torch==2.13.0 matplotlib==3.11.2 --extra-index-url https://download.pytorch.org/whl/cpu
+# then:
+#     python unpool_autoencoder.py
+#
+# kb-download: {"record": "f7f8918b0624bba8f4851e8e315c27c17202786637cd6361d061be8ea4767e69", "sources": {"snippets/up_pooling/unpool_autoencoder.py": "65232d954a57464d06e11742d9955d35c6c0327090339048c30c1586a980cf52"}}
+
+
+# --- the snippet, unchanged: snippets/up_pooling/unpool_autoencoder.py ---
+"""A decoder that unpools with the encoder's max-pooling switches reconstructs
+sharper shapes than one that upsamples by nearest neighbour.
+
+Badrinarayanan, Kendall & Cipolla 2017, "SegNet" (TPAMI), decoder upsampling
+with pooling indices; Noh, Hong & Han 2015, "Learning Deconvolution Network for
+Semantic Segmentation", Section 3.2.
+"""
+
+import os
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+def make_shapes(n: int, size: int = 16, generator=None) -> torch.Tensor:
+    """n images (n, 1, size, size): one filled square or disc, random position
+    and size."""
+    yy, xx = torch.meshgrid(
+        torch.arange(size), torch.arange(size), indexing="ij"
+    )
+    cy, cx = torch.rand(2, n, 1, 1, generator=generator) * (size - 6) + 3
+    r = torch.rand(n, 1, 1, generator=generator) * 3 + 2
+    square = ((yy - cy).abs() <= r) & ((xx - cx).abs() <= r)
+    disc = (yy - cy) ** 2 + (xx - cx) ** 2 <= r**2
+    is_square = torch.rand(n, 1, 1, generator=generator) < 0.5
+    return torch.where(is_square, square, disc).float().unsqueeze(1)
+
+
+# --8<-- [start:model]
+def unpool2x2(z: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """F.max_unpool2d(z, idx, 2) as a scatter (same values, much faster
+    backward on the CPU)."""
+    n, c, h, w = z.shape
+    out = z.new_zeros(n, c, 4 * h * w).scatter(2, idx.flatten(2), z.flatten(2))
+    return out.view(n, c, 2 * h, 2 * w)
+
+
+class SegNetLike(nn.Module):
+    """Two conv + 2x2 max-pool stages down (16 -> 4), mirrored up with
+    unpooling or nearest."""
+
+    def __init__(self, unpool: bool, c: int = 8):
+        super().__init__()
+        self.unpool = unpool
+        self.enc1 = nn.Sequential(nn.Conv2d(1, c, 3, padding=1), nn.ReLU())
+        self.enc2 = nn.Sequential(nn.Conv2d(c, c, 3, padding=1), nn.ReLU())
+        self.dec2 = nn.Sequential(nn.Conv2d(c, c, 3, padding=1), nn.ReLU())
+        self.dec1 = nn.Conv2d(c, 1, 3, padding=1)
+
+    def up(self, z, idx):
+        if self.unpool:  # values back to their argmax
+            return unpool2x2(z, idx)
+        # copies, positions ignored
+        return F.interpolate(z, scale_factor=2, mode="nearest")
+
+    def forward(self, x):  # (N, 1, 16, 16)
+        # (N, c, 8, 8)
+        z, i1 = F.max_pool2d(self.enc1(x), 2, return_indices=True)
+        # (N, c, 4, 4) bottleneck
+        z, i2 = F.max_pool2d(self.enc2(z), 2, return_indices=True)
+        z = self.dec2(self.up(z, i2))  # (N, c, 8, 8)
+        return self.dec1(self.up(z, i1))  # (N, 1, 16, 16)
+
+
+# --8<-- [end:model]
+
+
+# --8<-- [start:train]
+def train(model, x_tr, steps=150, batch=64):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for step in range(steps):
+        xb = x_tr[(step * batch) % len(x_tr) :][:batch]
+        loss = F.mse_loss(model(xb), xb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return model
+
+
+# --8<-- [end:train]
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    g = torch.Generator().manual_seed(SEED)
+    x_tr, x_te = (
+        make_shapes(1024, generator=g).to(device),
+        make_shapes(256, generator=g).to(device),
+    )
+
+    z, idx = F.max_pool2d(x_te[:4], 2, return_indices=True)
+    torch.testing.assert_close(unpool2x2(z, idx), F.max_unpool2d(z, idx, 2))
+
+    mse = {}
+    for name, unpool in [("unpooling", True), ("nearest", False)]:
+        torch.manual_seed(SEED)
+        model = SegNetLike(unpool).to(device)
+        with torch.no_grad():
+            before = F.mse_loss(model(x_te), x_te).item()
+        train(model, x_tr)
+        with torch.no_grad():
+            recon = model(x_te)
+        mse[name] = (before, F.mse_loss(recon, x_te).item(), recon)
+
+    for name, (before, after, _) in mse.items():
+        # training helps both decoders
+        assert after < 0.3 * before, (name, before, after)
+    assert mse["unpooling"][1] < mse["nearest"][1]
+
+    for name, (before, after, _) in mse.items():
+        print(f"test MSE before training, {name} decoder: {before:.4f} ±0.2")
+        print(f"test MSE after training, {name} decoder: {after:.4f} ±0.006")
+
+    fig, axes = plt.subplots(3, 6, figsize=(7, 3.6))
+    rows = [
+        ("input", x_te),
+        ("unpooling", mse["unpooling"][2]),
+        ("nearest", mse["nearest"][2]),
+    ]
+    for r, (label, imgs) in enumerate(rows):
+        for c in range(6):
+            ax = axes[r, c]
+            ax.imshow(imgs[c, 0].cpu().clamp(0, 1), cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(label, fontsize=8)
+    fig.suptitle(
+        "Test shapes and their reconstructions (16x16, bottleneck 4x4)",
+        fontsize=10,
+    )
+    fig.savefig("unpool_autoencoder.png", dpi=110, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()

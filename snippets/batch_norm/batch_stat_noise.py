@@ -1,0 +1,80 @@
+"""The mean and variance that batch norm estimates from a mini-batch get noisier
+as the batch shrinks, roughly as 1/sqrt(batch size).
+
+Wu & He 2018, "Group Normalization", ECCV, Section 1 and Figure 1 (BN's error
+grows rapidly as the batch gets small, "caused by inaccurate batch statistics
+estimation"); Ioffe & Szegedy 2015, Section 3.1.
+"""
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+from sklearn.datasets import load_digits
+import torch.nn.functional as F
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    images = torch.tensor(
+        load_digits().images / 16.0, dtype=torch.float32, device=device
+    ).unsqueeze(1)  # (1797, 1, 8, 8)
+    kernels = torch.tensor(
+        [
+            [[0, 0, 0], [0, 1, 0], [0, 0, 0]],  # fixed filters:
+            # pixel, edges,
+            [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+            [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],  # Laplacian
+            [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+        ],
+        dtype=torch.float32,
+        device=device,
+    ).unsqueeze(1)
+    feats = F.relu(F.conv2d(images, kernels, padding=1))  # (1797, 4, 8, 8)
+    feats = F.avg_pool2d(feats, 4)  # (1797, 4, 2, 2)
+    mu = feats.mean(dim=(0, 2, 3))  # population stats
+    sigma = feats.std(dim=(0, 2, 3))  # (4,)
+
+    # --8<-- [start:noise]
+    sizes, mean_err, std_err = [2, 4, 8, 32, 128], [], []
+    for b in sizes:
+        # 500 batches
+        idx = torch.stack(
+            [torch.randperm(len(feats), device=device)[:b] for _ in range(500)]
+        )
+        batch = feats[idx]  # (500, b, 4, 2, 2)
+        mu_b = batch.mean(dim=(1, 3, 4))  # (500, 4)
+        sigma_b = batch.std(dim=(1, 3, 4), unbiased=False)
+        mean_err.append((((mu_b - mu) / sigma) ** 2).mean().sqrt().item())
+        std_err.append(((sigma_b / sigma - 1) ** 2).mean().sqrt().item())
+    # --8<-- [end:noise]
+    for i in range(len(sizes) - 1):  # noisier when smaller
+        assert mean_err[i] > mean_err[i + 1], mean_err
+    assert mean_err[0] > 4 * mean_err[-1], mean_err  # 2 vs 128: ~8x
+    assert std_err[0] > 4 * std_err[-1], std_err
+    tol_mean = [0.02, 0.005, 0.006, 0.004, 0.001]  # seed-to-seed
+    tol_std = [0.02, 0.002, 0.002, 0.003, 0.001]  # spread, seeds 0-4
+    rows = zip(sizes, mean_err, std_err, tol_mean, tol_std)
+    for b, e_m, e_s, t_m, t_s in rows:
+        print(f"batch {b}, error of batch mean / sigma: {e_m:.3f} ±{t_m}")
+        print(f"batch {b}, relative error of batch std: {e_s:.3f} ±{t_s}")
+
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.loglog(sizes, mean_err, "o-", label="batch mean (error / sigma)")
+    ax.loglog(sizes, std_err, "s-", label="batch std (relative error)")
+    ref = [mean_err[0] * (sizes[0] / b) ** 0.5 for b in sizes]
+    ax.loglog(sizes, ref, ":", color="gray", label="1 / sqrt(batch size)")
+    ax.set_xlabel("images per batch")
+    ax.set_ylabel("RMS error of the estimate")
+    ax.legend(fontsize=8)
+    fig.savefig("batch_stat_noise.png", dpi=100, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The same detections get different AP under VOC 2007 (11-point), VOC 2010+
+(all-point) and COCO (101-point, IoU 0.50:0.95), and cutting low scores before
+evaluation lowers AP.
+
+Everingham et al. 2010, "The PASCAL VOC Challenge" (IJCV) (11-point AP); the VOC
+2012 devkit documentation (all-point AP); Lin et al. 2014, "Microsoft COCO"
+(ECCV) and the COCO detection evaluation page (AP averaged over IoU
+0.50:0.05:0.95, 101 recall points).
+"""
+
+import os
+
+import torch
+
+# same folder
+from average_precision import (
+    average_precision,
+    average_precision_11pt,
+    match_detections,
+)
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+# --8<-- [start:coco]
+def average_precision_101pt(tp: torch.Tensor, num_gt: int) -> float:
+    """COCO: mean interpolated precision at recall 0, 0.01, ..., 1."""
+    tp = tp.double()
+    recall = tp.cumsum(0) / num_gt
+    precision = tp.cumsum(0) / torch.arange(1, len(tp) + 1)
+    return (
+        sum(
+            float(precision[recall >= r].max()) if (recall >= r).any() else 0.0
+            for r in torch.linspace(0, 1, 101).tolist()
+        )
+        / 101
+    )
+
+
+# --8<-- [end:coco]
+
+
+def synthetic_detections(gen, n_img=200):
+    """One object per 64x64 image; a jittered detection of most objects, some
+    duplicates, and background false positives, with overlapping scores."""
+    xy = torch.rand(n_img, 2, generator=gen, dtype=torch.float64) * 34
+    gt = torch.cat(
+        [
+            xy,
+            xy
+            + 10
+            + torch.rand(n_img, 2, generator=gen, dtype=torch.float64) * 20,
+        ],
+        1,
+    )
+    noise = lambda n, s: (
+        s * torch.randn(n, 4, generator=gen, dtype=torch.float64)
+    )
+    size = (gt[:, 2:] - gt[:, :2]).repeat(1, 2)
+    found = torch.rand(n_img, generator=gen) < 0.9
+    hits = gt[found] + noise(int(found.sum()), 0.08) * size[found]
+    dups = gt[:60] + noise(60, 0.25) * size[:60]
+    fps = torch.rand(80, 4, generator=gen, dtype=torch.float64) * 40
+    fps[:, 2:] = fps[:, :2] + 8 + fps[:, 2:] / 2
+    boxes = torch.cat([hits, dups, fps])
+    images = torch.cat(
+        [
+            torch.nonzero(found).flatten(),
+            torch.arange(60),
+            torch.randint(0, n_img, (80,), generator=gen),
+        ]
+    )
+    mean = torch.cat(
+        [torch.full((len(hits),), 0.7), torch.full((140,), 0.35)]
+    ).double()
+    scores = (
+        mean
+        + 0.15 * torch.randn(len(boxes), generator=gen, dtype=torch.float64)
+    ).clamp(0.01, 0.99)
+    return boxes, scores, images, gt, torch.arange(n_img)
+
+
+def main() -> None:
+    gen = torch.Generator().manual_seed(SEED)
+    boxes, scores, images, gt, gt_images = synthetic_detections(gen)
+    # --8<-- [start:protocols]
+    tp = lambda t, keep=slice(None): match_detections(
+        boxes[keep], scores[keep], images[keep], gt, gt_images, t
+    )[1]
+    res = {
+        "VOC 2007 11-point AP@0.5": average_precision_11pt(tp(0.5), len(gt)),
+        "VOC 2010+ all-point AP@0.5": average_precision(tp(0.5), len(gt)),
+        "COCO 101-point AP@0.5": average_precision_101pt(tp(0.5), len(gt)),
+        "COCO AP@[.5:.95]": sum(
+            average_precision_101pt(tp(t), len(gt))
+            for t in torch.arange(0.5, 0.96, 0.05).tolist()
+        )
+        / 10,
+        "all-point AP@0.5, scores >= 0.5 only": average_precision(
+            tp(0.5, scores >= 0.5), len(gt)
+        ),
+    }
+    # --8<-- [end:protocols]
+    for k, v in res.items():
+        print(f"{k}: {v:.3f}")
+    assert res["COCO AP@[.5:.95]"] < res["VOC 2010+ all-point AP@0.5"] - 0.1
+    assert (
+        res["all-point AP@0.5, scores >= 0.5 only"]
+        < res["VOC 2010+ all-point AP@0.5"] - 0.01
+    )
+    assert len({round(v, 3) for v in list(res.values())[:3]}) > 1
+
+
+if __name__ == "__main__":
+    main()
