@@ -85,8 +85,9 @@ def cmd_check(args) -> int:
 def check_seeds(snippet: Path, count: int, record: bool) -> bool:
     """Run a snippet under seeds 0..count-1, print each number's spread; True when all is well."""
     try:
-        runs = [outputs.run_snippet(snippet, seed) for seed in range(count)]  # asserts hold
-        outputs.check(runs[0])  # the recorded seed reproduces its record; the others are measured
+        # every seed's asserts hold; the recorded seed reproduces its record, the others are measured
+        runs = [outputs.run_snippet(snippet, seed) for seed in range(count)]
+        outputs.check(runs[0])
     except outputs.OutputError as error:
         print(f"FAILED: {error}\n", file=sys.stderr)
         return False
