@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -185,7 +186,6 @@ def test_serve_rebuilds_on_a_snippet_edit_and_warns_that_the_output_is_stale(
             "-m",
             "mkdocs",
             "serve",
-            "--no-livereload",
             "-a",
             f"127.0.0.1:{port}",
         ],
@@ -194,7 +194,12 @@ def test_serve_rebuilds_on_a_snippet_edit_and_warns_that_the_output_is_stale(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    url = f"http://127.0.0.1:{port}/example/"
+    # mkdocs serve serves under site_url's path (e.g. /cnn-knowledge-base/)
+    site_url = re.search(
+        r"^site_url:\s*(\S+)", (small_site / "mkdocs.yml").read_text(), re.M
+    ).group(1)
+    path = urllib.parse.urlparse(site_url).path.rstrip("/")
+    url = f"http://127.0.0.1:{port}{path}/example/"
     try:
         assert "Stale output" not in fetch_when(
             url, lambda html: "Output of snippets" in html
@@ -222,7 +227,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fetch_when(url: str, ready, timeout: float = 90) -> str:
+def fetch_when(url: str, ready, timeout: float = 120) -> str:
     """The page at url, once ready(html) holds; fails after timeout seconds."""
     deadline, html = time.monotonic() + timeout, ""
     while time.monotonic() < deadline:
