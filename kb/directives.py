@@ -28,7 +28,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import downloads, outputs, render
+from kb import downloads, filecache, outputs, render
 from kb.pages import INCLUDE_LINE
 from kb.paths import ROOT
 from kb.tracking import Topic
@@ -100,7 +100,7 @@ def snippets_on_page(markdown: str, topic: Topic | None) -> list[str]:
 
 def _claim(path: Path) -> str:
     """The first paragraph of a snippet's docstring, on one line: the claim it checks."""
-    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    doc = ast.get_docstring(ast.parse(filecache.read_text(path))) or ""
     return " ".join(doc.strip().split("\n\n")[0].split())
 
 

@@ -24,14 +24,13 @@ import base64
 import hashlib
 import io
 import json
-import os
 import re
 import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
 
-from kb import outputs
+from kb import filecache, outputs
 from kb.paths import ROOT, rel
 
 SITE_ZIP = "cnn-kb-snippets"
@@ -104,68 +103,15 @@ def targets(snippet: Path, root: Path = ROOT) -> tuple[Path, Path]:
 
 # --- sources and packages --------------------------------------------------------------------------
 
-_cache: dict = {}  # parsed imports and the listing of snippets/, valid while the files are unchanged
-
-
-def _imported_names(path: Path) -> set[str]:
-    info = Path(path).stat()
-    key = ("imports", str(path), info.st_mtime_ns, info.st_size)
-    if key not in _cache:
-        _cache[key] = _parse_imports(path)
-    return _cache[key]
-
-
-def _snippet_index(snippets: Path) -> dict[str, list[Path]]:
-    """{stem: [paths]} of snippets/**/*.py outside private folders; listed again when a topic folder
-    changes."""
-    with os.scandir(
-        snippets
-    ) as entries:  # snippets/ and its topic folders: adding a file changes them
-        stamps = sorted(
-            (e.name, e.stat().st_mtime_ns) for e in entries if e.is_dir()
-        )
-    key = ("index", str(snippets), snippets.stat().st_mtime_ns, tuple(stamps))
-    if key not in _cache:
-        index: dict[str, list[Path]] = {}
-        for p in sorted(snippets.rglob("*.py")):
-            if not any(
-                part.startswith("_") for part in p.relative_to(snippets).parts
-            ):
-                index.setdefault(p.stem, []).append(p)
-        _cache[key] = index
-    return _cache[key]
-
-
-def _parse_imports(path: Path) -> set[str]:
-    names = set()
-    for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
-        elif (
-            isinstance(node, ast.ImportFrom) and node.module and not node.level
-        ):
-            names.add(node.module.split(".")[0])
-    return names
-
-
-def local_imports(path: Path, root: Path = ROOT) -> list[Path]:
-    """`outputs.local_imports` (a module beside the file, else of that name anywhere in snippets/
-    outside private folders), from one listing of snippets/ instead of a search per imported name."""
-    index = _snippet_index(root / "snippets")
-    found = []
-    for name in sorted(_imported_names(path)):
-        beside = Path(path).parent / f"{name}.py"
-        found += [beside] if beside.is_file() else index.get(name, [])
-    return [p for p in found if p.resolve() != Path(path).resolve()]
-
 
 def modules_to_inline(snippet: Path, root: Path = ROOT) -> list[Path]:
     """The local modules a snippet imports, recursively, each after the modules it imports itself."""
     order: list[Path] = []
     snippet = Path(snippet).resolve()
+    index = outputs.module_index(root / "snippets")
 
     def visit(path: Path, seen: tuple[Path, ...]) -> None:
-        for module in local_imports(path, root):
+        for module in outputs.local_imports(path, root / "snippets", index):
             module = module.resolve()
             if module in seen or module in order or module == snippet:
                 continue
@@ -177,7 +123,7 @@ def modules_to_inline(snippet: Path, root: Path = ROOT) -> list[Path]:
 
 
 def _third_party(paths: list[Path], local: set[str]) -> set[str]:
-    names = set().union(*(_imported_names(path) for path in paths))
+    names = set().union(*(outputs.imported_names(path) for path in paths))
     return {
         n for n in names if n not in sys.stdlib_module_names and n not in local
     }
@@ -592,7 +538,9 @@ def zip_section(folder: str, prefix: str, experiments_shown: bool) -> str:
 def _all_snippets(root: Path) -> list[Path]:
     """`outputs.all_snippets`, from the cached listing."""
     return sorted(
-        p for paths in _snippet_index(root / "snippets").values() for p in paths
+        p
+        for paths in outputs.module_index(root / "snippets").values()
+        for p in paths
     )
 
 
@@ -636,6 +584,15 @@ def zip_bytes(
     folders: list[str], top: str, title: str, root: Path = ROOT
 ) -> bytes:
     files = zip_files(folders, root)
+    sources = [*files, root / "requirements.txt"]
+    stamps = tuple(filecache.stamp(f) for f in sources if f.exists())
+    return filecache.memo(  # unchanged files: `mkdocs serve` rebuilds without zipping again
+        ("zip", tuple(folders), top, stamps),
+        lambda: _zip_bytes(files, folders, top, title, root),
+    )
+
+
+def _zip_bytes(files, folders, top, title, root) -> bytes:
     reqs = requirements(files, root)
     names = [rel_to(f, root) for f in files]
     shown = [n for n in names if n.split("/")[1] in folders]

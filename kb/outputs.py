@@ -25,16 +25,18 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
 import platform
 import re
 import shutil
 import statistics
 import tempfile
+import time
 from pathlib import Path
 
 from kb.paths import OUTPUTS, ROOT, SNIPPETS, rel
 from kb.runner import Run, SnippetFailed  # noqa: F401  (Run is part of this module's interface)
-from kb import runner
+from kb import filecache, runner
 
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 TOLERANCE = re.compile(r"\s*±\s*(" + NUMBER.pattern + ")")
@@ -79,10 +81,7 @@ def output_dir(snippet: Path) -> Path:
 # --- freshness -------------------------------------------------------------------------------------
 
 
-def code_hash(path: Path) -> str:
-    """sha256 of the parsed code without docstrings: comments, docstrings, blank lines and formatting
-    do not change what a snippet prints, so they do not change the hash."""
-    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+def _without_docstrings(tree: ast.AST) -> ast.AST:
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if (
@@ -101,33 +100,75 @@ def code_hash(path: Path) -> str:
             and isinstance(body[0].value.value, str)
         ):
             node.body = body[1:] or [ast.Pass()]
-    return hashlib.sha256(
-        ast.dump(tree, include_attributes=False).encode()
-    ).hexdigest()
+    return tree
 
 
-def local_imports(path: Path, snippets: Path = SNIPPETS) -> list[Path]:
-    """The modules under snippets/ that a file imports: a file of that name in its own folder, or
-    else anywhere in snippets/ outside private (_*) folders (snippets/shapes/shapes.py)."""
+def _code_hash(path: Path) -> str:
+    tree = _without_docstrings(ast.parse(filecache.read_text(path)))
+    dump = ast.dump(tree, include_attributes=False)
+    return hashlib.sha256(dump.encode()).hexdigest()
+
+
+def code_hash(path: Path) -> str:
+    """sha256 of the parsed code without docstrings: comments, docstrings, blank lines and formatting
+    do not change what a snippet prints, so they do not change the hash."""
+    return filecache.cached("hash", Path(path), _code_hash)
+
+
+def _imported_names(path: Path) -> set[str]:
     names = set()
-    for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(filecache.read_text(path))):
         if isinstance(node, ast.Import):
             names |= {a.name.split(".")[0] for a in node.names}
         elif (
             isinstance(node, ast.ImportFrom) and node.module and not node.level
         ):
             names.add(node.module.split(".")[0])
+    return names
+
+
+def imported_names(path: Path) -> set[str]:
+    """The top-level names of the modules a file imports (absolute imports only)."""
+    return filecache.cached("imports", Path(path), _imported_names)
+
+
+def module_index(snippets: Path = SNIPPETS) -> dict[str, list[Path]]:
+    """{stem: [paths]} of snippets/**/*.py outside private (_*) folders and files.
+
+    Listed again when snippets/ or a folder in it changes (adding or removing a file changes its
+    folder's mtime). As in git's index, a folder changed within the last two seconds is not trusted:
+    a file added within the same clock tick would not change the mtime again."""
+    folders = [snippets] + sorted(
+        Path(e.path) for e in os.scandir(snippets) if e.is_dir()
+    )
+    times = tuple(f.stat().st_mtime_ns for f in folders)
+    if time.time_ns() - max(times) < 2e9:
+        return _list_modules(snippets)
+    return filecache.memo(
+        ("index", str(snippets), times), lambda: _list_modules(snippets)
+    )
+
+
+def _list_modules(snippets: Path) -> dict[str, list[Path]]:
+    index: dict[str, list[Path]] = {}
+    for folder, subfolders, files in os.walk(snippets):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("_"))
+        for name in sorted(files):
+            if name.endswith(".py") and not name.startswith("_"):
+                index.setdefault(name[:-3], []).append(Path(folder) / name)
+    return index
+
+
+def local_imports(
+    path: Path, snippets: Path = SNIPPETS, index: dict | None = None
+) -> list[Path]:
+    """The modules under snippets/ that a file imports: a file of that name in its own folder, or
+    else anywhere in snippets/ outside private (_*) folders (snippets/shapes/shapes.py)."""
+    index = module_index(snippets) if index is None else index
     found = []
-    for name in sorted(names):
+    for name in sorted(imported_names(path)):
         beside = Path(path).parent / f"{name}.py"
-        elsewhere = [
-            p
-            for p in snippets.rglob(f"{name}.py")
-            if not any(
-                part.startswith("_") for part in p.relative_to(snippets).parts
-            )
-        ]
-        found += [beside] if beside.is_file() else elsewhere
+        found += [beside] if beside.is_file() else index.get(name, [])
     return [p for p in found if p.resolve() != Path(path).resolve()]
 
 
@@ -135,15 +176,14 @@ def fingerprint(snippet: Path) -> dict[str, str]:
     """{path: code hash} of a snippet and, recursively, every local module it imports."""
     snippet = Path(snippet).resolve()
     snippets = snippet.parents[1]  # snippets/<topic>/<name>.py
-    found, todo = {}, [snippet]
+    found, todo, index = {}, [snippet], module_index(snippets)
     while todo:
         path = todo.pop()
-        key = path.relative_to(
-            snippets.parent
-        ).as_posix()  # "snippets/...", also in a copy
+        # "snippets/...", also in a copy of the repository
+        key = path.relative_to(snippets.parent).as_posix()
         if key not in found:
             found[key] = code_hash(path)
-            todo += local_imports(path, snippets)
+            todo += local_imports(path, snippets, index)
     return dict(sorted(found.items()))
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
 from kb.paths import ROOT
 from kb.tracking import load_all
@@ -40,6 +42,9 @@ VISIBLE_PROSE = """() => {
   return article.textContent;
 }"""
 
+# True once KaTeX has rendered every math element of the page (at once on pages without math).
+MATH_RENDERED = "() => !document.querySelector('.arithmatex:not(:has(.katex))')"
+
 pytestmark = pytest.mark.browser
 
 
@@ -53,8 +58,6 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=LAUNCH_ARGS
@@ -110,14 +113,22 @@ def open_page(browser, url: str, color_scheme: str = "light"):
             route.abort()
 
     page.route("**/*", only_local)
-    page.goto(url, wait_until="networkidle")
+    page.goto(url, wait_until="load")  # scripts, styles and images
+    # KaTeX renders in a script after the page loads; on a busy machine even after "networkidle".
+    # Wait for it (a page that never renders still fails below, by its checks).
+    try:
+        page.wait_for_function(MATH_RENDERED, timeout=15_000)
+    except PlaywrightTimeout:
+        pass
     return page, problems
 
 
 def test_every_page_loads_cleanly_with_rendered_math(
     browser, site_url, built_site
 ):
-    failures = []
+    """Every page once (a page load costs seconds here): no errors, math rendered, images loaded,
+    and on a topic page its code, outputs and plots, fitting a desktop and a phone screen."""
+    failures, topics = [], []
     for path in page_paths(built_site):
         page, problems = open_page(browser, site_url + path)
         text = page.evaluate(VISIBLE_PROSE)
@@ -132,26 +143,50 @@ def test_every_page_loads_cleanly_with_rendered_math(
             "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
         )
         problems += [f"image not loaded: {src}" for src in broken_images]
+        if path.rstrip("/") in TOPIC_PAGES:
+            topics.append(path.rstrip("/"))
+            problems += topic_page_problems(page)
         failures += [f"/{path}: {p}" for p in problems]
         page.context.close()
+    assert sorted(topics) == sorted(TOPIC_PAGES), "a topic page was not found"
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("topic", TOPIC_PAGES)
-def test_topic_page_shows_code_outputs_and_plots(browser, site_url, topic):
-    page, problems = open_page(browser, f"{site_url}{topic}/")
+# Included code blocks (their title names a snippet), all content tabs shown, whose lines overflow.
+OVERFLOWING_CODE = """() => {
+  document.querySelectorAll(".tabbed-block").forEach(b => b.style.display = "block");
+  return [...document.querySelectorAll("article .highlight")]
+    .filter(b => ((b.querySelector(".filename") || {}).textContent || "").startsWith("snippets/"))
+    .map(b => [b.querySelector(".filename").textContent, b.querySelector("pre > code")])
+    .filter(([, code]) => code && code.offsetParent !== null && code.scrollWidth > code.clientWidth + 1)
+    .map(([title, code]) => title + ": " + code.innerText.split("\\n").reduce((a, b) => a.length >= b.length ? a : b));
+}"""
+SIDEWAYS_SCROLL = "document.documentElement.scrollWidth - window.innerWidth"
+
+
+def topic_page_problems(page) -> list[str]:
+    """The included code, recorded outputs and plots are there. At 1280 px no included code line is
+    cut off behind a scroll bar; at 390 px (a phone) code blocks may scroll, the page itself may not."""
+    problems = []
     code = page.locator("article .highlight code").all_inner_texts()
+    if not any(len(c.strip()) > 20 for c in code):
+        problems.append("no included code")
     outputs = page.locator("article .kb-output").all_inner_texts()
-    plots = page.locator("article img[src*='outputs/']").count()
-    page.context.close()
-    assert not problems, problems
-    assert any(len(c.strip()) > 20 for c in code), (
-        f"/{topic}/ shows no included code"
-    )
-    assert outputs and all(o.strip() for o in outputs), (
-        f"/{topic}/ shows no recorded output"
-    )
-    assert plots >= 1, f"/{topic}/ shows no plot"
+    if not outputs or not all(o.strip() for o in outputs):
+        problems.append("no recorded output, or an empty one")
+    if not page.locator("article img[src*='outputs/']").count():
+        problems.append("no plot")
+    problems += [
+        f"code line longer than the code block at 1280 px (ruff's line-length is the "
+        f"block's width; wrap it): {line}"
+        for line in page.evaluate(OVERFLOWING_CODE)
+    ]
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(200)
+    sideways = page.evaluate(SIDEWAYS_SCROLL)
+    if sideways > 0:
+        problems.append(f"scrolls sideways by {sideways} px at 390 px width")
+    return problems
 
 
 def test_search_finds_a_topic_term_and_opens_its_page(browser, site_url):
@@ -204,37 +239,3 @@ def test_screenshot_of_a_topic_page(browser, site_url, scheme):
     page.context.close()
     assert shot.stat().st_size > 10_000 and not problems
     assert palette == ("slate" if scheme == "dark" else "default"), palette
-
-
-# Included code blocks (their title names a snippet), all content tabs shown, whose lines overflow.
-OVERFLOWING_CODE = """() => {
-  document.querySelectorAll(".tabbed-block").forEach(b => b.style.display = "block");
-  return [...document.querySelectorAll("article .highlight")]
-    .filter(b => ((b.querySelector(".filename") || {}).textContent || "").startsWith("snippets/"))
-    .map(b => [b.querySelector(".filename").textContent, b.querySelector("pre > code")])
-    .filter(([, code]) => code && code.offsetParent !== null && code.scrollWidth > code.clientWidth + 1)
-    .map(([title, code]) => title + ": " + code.innerText.split("\\n").reduce((a, b) => a.length >= b.length ? a : b));
-}"""
-SIDEWAYS_SCROLL = "document.documentElement.scrollWidth - window.innerWidth"
-
-
-@pytest.mark.parametrize("topic", TOPIC_PAGES)
-def test_code_fits_at_desktop_width_and_the_page_never_scrolls_sideways_on_a_phone(
-    browser, site_url, topic
-):
-    """At 1280 px no included code line is cut off behind a scroll bar; at 390 px (a phone) code
-    blocks may scroll, the page itself may not."""
-    page, problems = open_page(browser, f"{site_url}{topic}/")
-    overflowing = page.evaluate(OVERFLOWING_CODE)
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(200)
-    sideways = page.evaluate(SIDEWAYS_SCROLL)
-    page.context.close()
-    assert not problems, problems
-    assert not overflowing, (
-        "code lines longer than the code block at 1280 px (ruff's line-length "
-        "is the block's width; wrap them):\n" + "\n".join(overflowing)
-    )
-    assert sideways <= 0, (
-        f"/{topic}/ scrolls sideways by {sideways} px at 390 px width"
-    )

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -480,6 +481,17 @@ def check_printed(snippet: Path, printed: str, folder: Path) -> None:
     )
 
 
+def notebook_stdout(nb) -> str:
+    """What the snippet's cells printed (not the %pip and %%writefile cells)."""
+    return "".join(
+        o.get("text", "")
+        for c in nb.cells
+        if c.cell_type == "code" and not c.source.startswith("%")
+        for o in c.get("outputs", [])
+        if o.get("name") == "stdout"
+    )
+
+
 def run_outside(args: list[str], cwd: Path) -> str:
     result = subprocess.run(
         [sys.executable, *args],
@@ -563,13 +575,7 @@ def test_a_downloaded_notebook_runs_outside_the_repository(
         assert (tmp_path / module.name).read_text(
             encoding="utf-8"
         ) == module.read_text(encoding="utf-8")
-    printed = "".join(
-        o.get("text", "")
-        for c in nb.cells
-        if c.cell_type == "code" and not c.source.startswith("%")
-        for o in c.get("outputs", [])
-        if o.get("name") == "stdout"
-    )
+    printed = notebook_stdout(nb)
     check_printed(snippet, printed, tmp_path)
 
 
@@ -609,3 +615,94 @@ def test_a_snippet_from_its_topic_zip_runs_outside_the_repository(
     if not recorded(snippet):
         pytest.skip(f"it ran; {rel(snippet)} has no record to compare with")
     check_printed(snippet, printed, unzipped)
+
+
+# --- on a fresh virtual environment (CI: KB_FRESH_VENV=1) -----------------------------------------
+
+FRESH_VENV = os.environ.get("KB_FRESH_VENV") == "1"
+EXECUTE_NOTEBOOK = """
+import sys, nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(nb, timeout=600, kernel_name="python3").execute()  # the %pip cell too
+nbformat.write(nb, sys.argv[2])
+"""
+
+
+def fresh_venv(folder: Path, *packages: str) -> Path:
+    """A new virtual environment with only these packages; its python."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    if packages:
+        pip_install(python, *packages)
+    return python
+
+
+def pip_install(python: Path, *args: str) -> None:
+    result = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, (
+        f"pip install {' '.join(args)} failed:\n{result.stderr[-3000:]}"
+    )
+
+
+@pytest.mark.skipif(
+    not FRESH_VENV, reason="installs packages: KB_FRESH_VENV=1 (CI does)"
+)
+def test_a_topic_zip_runs_in_a_fresh_venv_as_its_readme_says(tmp_path):
+    snippet = ROOT / "snippets" / f"{SAMPLE_NOTEBOOK}.py"
+    folder = snippet.parent.name
+    with zipfile.ZipFile(
+        io.BytesIO(downloads.topic_zip_bytes(folder))
+    ) as archive:
+        archive.extractall(tmp_path)
+    unzipped = tmp_path / f"cnn-kb-{folder}"
+    python = fresh_venv(tmp_path / "venv")
+    pip_install(python, "-r", str(unzipped / "requirements.txt"))
+    result = subprocess.run(
+        [str(python), rel(snippet)],
+        cwd=unzipped,
+        env=outside_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    check_printed(snippet, result.stdout, unzipped)
+
+
+@pytest.mark.skipif(
+    not FRESH_VENV, reason="installs packages: KB_FRESH_VENV=1 (CI does)"
+)
+def test_a_notebook_installs_what_it_needs_in_a_fresh_venv(tmp_path):
+    """Only Jupyter's kernel and runner are installed; the notebook's own %pip cell does the rest."""
+    import nbformat
+
+    snippet = ROOT / "snippets" / f"{SAMPLE_NOTEBOOK}.py"
+    jupyter = [f"{name}=={version(name)}" for name in ("ipykernel", "nbclient")]
+    python = fresh_venv(tmp_path / "venv", *jupyter)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    executed = tmp_path / "executed.ipynb"
+    result = subprocess.run(
+        [
+            str(python),
+            "-c",
+            EXECUTE_NOTEBOOK,
+            str(downloads.targets(snippet)[1]),
+            str(executed),
+        ],
+        cwd=run_dir,
+        env=outside_env(),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    nb = nbformat.read(executed, as_version=4)
+    printed = notebook_stdout(nb)
+    check_printed(snippet, printed, run_dir)
