@@ -22,7 +22,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from kb import outputs
+from kb import outputs, runner
 from kb.paths import rel
 
 
@@ -35,7 +35,9 @@ def _snippets(names: list[str]) -> list[Path]:
     missing = [n for n, p in zip(names, paths) if not p.is_file()]
     if missing:
         sys.exit(f"no such snippet: {', '.join(missing)}")
-    return [p.resolve() for p in paths]
+    paths = [p.resolve() for p in paths]
+    runner.preload_only(outputs.imported_packages(paths))
+    return paths
 
 
 def _run_all(snippets: list[Path], action, workers: int = 2) -> int:
@@ -68,9 +70,8 @@ def cmd_refresh(args) -> int:
             for path in downloads.write(run.snippet):
                 print(f"  wrote {rel(path)}")
 
-    return _run_all(
-        _snippets(args.snippets), save, workers=1
-    )  # one at a time: recorded times are clean
+    # one at a time: recorded times are clean
+    return _run_all(_snippets(args.snippets), save, workers=1)
 
 
 def cmd_check(args) -> int:

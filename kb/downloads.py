@@ -36,24 +36,15 @@ from kb.paths import ROOT, rel
 SITE_ZIP = "cnn-kb-snippets"
 DATA_MODULE = "snippets/shapes/shapes.py"  # the shared data set: in every zip
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
-PACKAGE_OF = {
-    "sklearn": "scikit-learn"
-}  # import name -> name on PyPI, where they differ
-BUNDLED = {
-    "numpy"
-}  # installed with torch and matplotlib; pinned only if requirements.txt pins it
-MARK = (
-    "# kb-download: "  # the line of a script that records what it was made from
-)
+# import name -> name on PyPI, where they differ
+PACKAGE_OF = {"sklearn": "scikit-learn"}
+# installed with torch and matplotlib; pinned only if requirements.txt pins it
+BUNDLED = {"numpy"}
+# the line of a script that records what it was made from
+MARK = "# kb-download: "
 COMMAND = "python -m kb downloads"
-ZIP_TIME = (
-    1980,
-    1,
-    1,
-    0,
-    0,
-    0,
-)  # fixed: the same files give the same zip bytes
+# fixed: the same files give the same zip bytes
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 class DownloadError(Exception):
@@ -148,12 +139,10 @@ def requirements(paths: list[Path], root: Path = ROOT) -> list[str]:
     for name in sorted(_third_party(paths, local)):
         package = PACKAGE_OF.get(name, name).lower()
         if package in pinned or name not in BUNDLED:
-            needed.append(
-                pinned.get(package, package)
-            )  # unpinned: tests/test_downloads.py fails on it
-    return sorted(
-        needed, key=lambda r: (not r.startswith("torch=="), r)
-    )  # torch first
+            # unpinned: tests/test_downloads.py fails on it
+            needed.append(pinned.get(package, package))
+    # torch first
+    return sorted(needed, key=lambda r: (not r.startswith("torch=="), r))
 
 
 def pip_command(reqs: list[str]) -> str:
@@ -281,9 +270,8 @@ def _docstring(snippet: Path) -> tuple[str, str]:
         ast.get_docstring(ast.parse(Path(snippet).read_text(encoding="utf-8")))
         or ""
     )
-    first, _, rest = doc.strip().partition(
-        "\n\n"
-    )  # the claim may wrap over lines
+    # the claim may wrap over lines
+    first, _, rest = doc.strip().partition("\n\n")
     return " ".join(first.split()), rest.strip()
 
 

@@ -46,13 +46,11 @@ def build(root: Path = ROOT) -> list[Path]:
                 f"{rel(target)}; rename one of them."
             )
         seen[target] = script
-        text = downloads.notebook_text(
-            script, root
-        )  # with the recorded outputs
+        # with the recorded outputs
+        text = downloads.notebook_text(script, root)
         if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(
-                text, encoding="utf-8"
-            )  # unchanged files stay untouched: no reload loop
+            # unchanged files stay untouched: no reload loop
+            target.write_text(text, encoding="utf-8")
         written.append(target)
     for stale in set(out_dir.glob("*.ipynb")) - set(written):
         stale.unlink()

@@ -172,6 +172,17 @@ def local_imports(
     return [p for p in found if p.resolve() != Path(path).resolve()]
 
 
+def imported_packages(snippets: list[Path]) -> set[str]:
+    """The top-level names these snippets and the local modules they import import."""
+    names = set()
+    for snippet in snippets:
+        root = Path(snippet).resolve().parents[2]
+        names |= set().union(
+            *(imported_names(root / path) for path in fingerprint(snippet))
+        )
+    return names
+
+
 def fingerprint(snippet: Path) -> dict[str, str]:
     """{path: code hash} of a snippet and, recursively, every local module it imports."""
     snippet = Path(snippet).resolve()
@@ -208,13 +219,11 @@ def record(run: Run) -> Path:
 
     folder = output_dir(run.snippet)
     seeds = folder / SEEDS_FILE
-    keep = (
-        seeds.read_bytes() if seeds.is_file() else None
-    )  # stays valid while the code is the same
+    # stays valid while the code is the same
+    keep = seeds.read_bytes() if seeds.is_file() else None
     if folder.exists():
-        shutil.rmtree(
-            folder
-        )  # a plot the snippet no longer makes must not linger
+        # a plot the snippet no longer makes must not linger
+        shutil.rmtree(folder)
     folder.mkdir(parents=True)
     (folder / "stdout.txt").write_text(run.stdout, encoding="utf-8")
     for name, data in run.plots.items():
@@ -348,9 +357,8 @@ def plot_rms(expected: bytes, actual: bytes) -> float:
         for name, data in (("expected.png", expected), ("actual.png", actual)):
             (Path(tmp) / name).write_bytes(data)
             image = imread(Path(tmp) / name)
-            images.append(
-                np.asarray(image[..., :3] * 255, dtype=np.int16)
-            )  # as compare_images does
+            # as compare_images does
+            images.append(np.asarray(image[..., :3] * 255, dtype=np.int16))
     if images[0].shape != images[1].shape:
         return math.inf
     return float(calculate_rms(*images))
@@ -430,9 +438,8 @@ def value(snippet: Path, label: str) -> str:
 
 # --- seeds -----------------------------------------------------------------------------------------
 
-TRAINING = re.compile(
-    r"\boptim\.|\.step\(|-=\s*lr\b"
-)  # an optimizer, or a hand-written SGD step
+# an optimizer, or a hand-written SGD step
+TRAINING = re.compile(r"\boptim\.|\.step\(|-=\s*lr\b")
 
 
 def trains(snippet: Path) -> bool:
@@ -531,9 +538,8 @@ def spread(snippet: Path, label: str, allow_stale: bool = False) -> str:
     summary = load_seeds(snippet, allow_stale)
     for entry in summary["lines"]:
         if entry["label"] == label:
-            first = len(
-                parse_line(label)[1]
-            )  # the first number after "label: "
+            # the first number after "label: "
+            first = len(parse_line(label)[1])
             printed = parse_line(entry["line"])[1][first][0]
             decimals = len(printed.partition(".")[2])
             column = [v[first] for v in entry["values"]]

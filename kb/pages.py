@@ -32,9 +32,8 @@ class Fence:
     @property
     def lang(self) -> str:
         info = self.info.strip()
-        if info.startswith(
-            "{"
-        ):  # SuperFences brace form: {.py .notest title="..."}
+        # SuperFences brace form: {.py .notest title="..."}
+        if info.startswith("{"):
             classes = re.findall(r"\.([\w-]+)", info)
             return classes[0] if classes else ""
         return info.split()[0] if info else ""

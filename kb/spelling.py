@@ -44,7 +44,14 @@ SUFFIXES = {
     ".js",
     "",
 }
-SKIPPED = ("docs/assets/", "docs/outputs/", "tests/other_machine/", NOTES + "/")
+# snippets/_*: private folders that tests create and remove while this runs
+SKIPPED = (
+    "docs/assets/",
+    "docs/outputs/",
+    "tests/other_machine/",
+    NOTES + "/",
+    "snippets/_",
+)
 MIN_QUOTED = 12  # shorter fragments ("Solved!") are too common to prove a line is the student's
 PREFIX = re.compile(r"""^\s*(?:>\s*)*(?:-\s+)?(?:[a-z_]+:\s*[|>]?\s*)?["']?""")
 

@@ -43,9 +43,8 @@ class TrackingError(Exception):
 
 
 def _check_url(url: str) -> str:
-    _http_url.validate_python(
-        url
-    )  # raises a clear "Input should be a valid URL" error
+    # raises a clear "Input should be a valid URL" error
+    _http_url.validate_python(url)
     return url  # keep the author's spelling (HttpUrl would normalise it)
 
 

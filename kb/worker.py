@@ -6,6 +6,9 @@ process that already has them costs milliseconds. Each child is a copy of the pr
 whatever a snippet changes (default dtype, RNG state, rcParams, sys.modules, environment) dies with it:
 the next snippet starts exactly as the one before did.
 
+`--preload=torch,numpy` imports only what these packages hold of that list: one snippet checked with
+`python -m kb check` then waits for its own imports only.
+
 `python -m kb.worker --no-fork` runs the one request it reads in-process and exits: a fresh interpreter
 per snippet, for machines where forking is unsafe (a GPU: a forked child must not share a CUDA context).
 """
@@ -34,27 +37,28 @@ NETWORK_FLAG = ".kb-network-attempt"  # written in the child's folder when a sni
 _protocol_fd = None  # the worker's answer channel, closed in each child
 
 
-def preload() -> None:
-    """Import what snippets use, without running anything on the CPU threads (safe to fork after)."""
+def preload(only: set[str] | None = None) -> None:
+    """Import what snippets use (or, given `only`, what of it these top-level packages hold), without
+    running anything on the CPU threads (safe to fork after)."""
     import importlib
 
-    import matplotlib
-
-    matplotlib.use("Agg")
     for name in PRELOADED:
+        if only is not None and name.split(".")[0] not in only:
+            continue
         try:
             importlib.import_module(name)
         except ImportError:
             pass  # a missing optional module fails in the snippet that needs it, with its own error
+        if name == "matplotlib":
+            sys.modules["matplotlib"].use("Agg")
 
 
 def block_network(snippet: str) -> None:
     """Make every outgoing connection fail with a message naming the snippet."""
 
     def refuse(*args, **kwargs):
-        with open(
-            NETWORK_FLAG, "a", encoding="utf-8"
-        ) as flag:  # seen even if the snippet catches it
+        # seen even if the snippet catches it
+        with open(NETWORK_FLAG, "a", encoding="utf-8") as flag:
             flag.write(repr(args[1:] or args) + "\n")
         raise ConnectionRefusedError(
             f"{snippet} tried to open a network connection {args[1:] or args}. Snippets must not "
@@ -73,9 +77,8 @@ def run_child(request: dict) -> int:
     """Run one snippet as `python <snippet>` would, in this process; return its exit code."""
     snippet = request["snippet"]
     if _protocol_fd is not None and "--no-fork" not in sys.argv:
-        os.close(
-            _protocol_fd
-        )  # a snippet must not be able to write into the answers
+        # a snippet must not be able to write into the answers
+        os.close(_protocol_fd)
     os.chdir(request["workdir"])
     os.environ["KB_SEED"] = str(request["seed"])
     sys.argv = [snippet]
@@ -140,12 +143,12 @@ def run_forked(request: dict) -> dict:
 
 def main() -> None:
     global _protocol_fd
-    _protocol_fd = os.dup(
-        1
-    )  # answers go here; fd 1 and sys.stdout now lead to stderr
+    # answers go here; fd 1 and sys.stdout now lead to stderr
+    _protocol_fd = os.dup(1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    preload()
+    only = [a.partition("=")[2] for a in sys.argv if a.startswith("--preload=")]
+    preload(set(only[0].split(",")) if only else None)
     if "--no-fork" in sys.argv:
         request = json.loads(sys.stdin.readline())
         start = time.perf_counter()

@@ -77,9 +77,8 @@ def built_site(tmp_path_factory):
     this run make the first one build and the others reuse it.
     """
     base = tmp_path_factory.getbasetemp()
-    shared = (
-        base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    )  # this run's own folder
+    # this run's own folder
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     site = shared / "built-site"
     with open(shared / "built-site.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -192,9 +192,8 @@ def topic_page_problems(page) -> list[str]:
 def test_search_finds_a_topic_term_and_opens_its_page(browser, site_url):
     page, problems = open_page(browser, site_url)
     page.locator("input.md-search__input").click()
-    page.keyboard.type(
-        "inverted dropout", delay=20
-    )  # as a reader types: Material searches on key events
+    # as a reader types: Material searches on key events
+    page.keyboard.type("inverted dropout", delay=20)
     first = page.locator(".md-search-result__item a").first
     first.wait_for(timeout=15000)
     assert "dropout/" in first.get_attribute("href")

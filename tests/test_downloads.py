@@ -294,21 +294,21 @@ def small_site_with_an_experiment(
     root: Path, experiment: str = "dropout/train_test_gap"
 ) -> Path:
     """Show an experiment's output on the small site's page, with fresh records and downloads."""
-    for run_json in (root / "docs" / "outputs").rglob(
-        "run.json"
-    ):  # as if recorded now: only the
-        meta = json.loads(run_json.read_text())  # downloads are tested here
+    # as if recorded now: only the downloads are tested here
+    for run_json in (root / "docs" / "outputs").rglob("run.json"):
+        meta = json.loads(run_json.read_text())
         script = root / meta["snippet"]
         if script.is_file():
             meta["sources"] = outputs.fingerprint(script)
             run_json.write_text(json.dumps(meta))
     snippet = root / "snippets" / f"{experiment}.py"
+    # its plots too
     shutil.copytree(
         outputs.output_dir(ROOT / "snippets" / f"{experiment}.py"),
         root / "docs" / "outputs" / experiment,
         dirs_exist_ok=True,
         ignore=shutil.ignore_patterns("run.json"),
-    )  # its plots too
+    )
     page = root / "docs" / "example.md"
     page.write_text(page.read_text() + f"\n{{{{ output {experiment} }}}}\n")
     downloads.write(snippet, root)
@@ -365,9 +365,8 @@ def test_a_missing_download_is_named(small_site):
 def test_a_stale_download_fails_the_page_and_only_warns_under_serve(
     monkeypatch, caplog
 ):
-    monkeypatch.setattr(
-        outputs, "freshness_problem", lambda snippet: None
-    )  # the records are not tested here
+    # the records are not tested here
+    monkeypatch.setattr(outputs, "freshness_problem", lambda snippet: None)
     monkeypatch.setattr(
         downloads,
         "download_problem",
@@ -413,9 +412,8 @@ def test_a_topic_zip_holds_its_snippets_the_data_module_pins_and_a_readme(
     snippets = [s for s in outputs.all_snippets() if s.parent.name == folder]
     for path in snippets + [ROOT / downloads.DATA_MODULE]:
         assert entries[top + rel(path)] == path.read_bytes(), rel(path)
-    for (
-        snippet
-    ) in snippets:  # every local import travels with it, in its folder
+    # every local import travels with it, in its folder
+    for snippet in snippets:
         for module in downloads.modules_to_inline(snippet):
             assert top + rel(module) in entries, (
                 f"{rel(module)}, imported by {rel(snippet)}"
@@ -609,9 +607,8 @@ def test_a_snippet_from_its_topic_zip_runs_outside_the_repository(
     ) as archive:
         archive.extractall(tmp_path)
     unzipped = tmp_path / f"cnn-kb-{folder}"
-    printed = run_outside(
-        [rel(snippet)], unzipped
-    )  # as its README says: python snippets/<topic>/<name>.py
+    # as its README says: python snippets/<topic>/<name>.py
+    printed = run_outside([rel(snippet)], unzipped)
     if not recorded(snippet):
         pytest.skip(f"it ran; {rel(snippet)} has no record to compare with")
     check_printed(snippet, printed, unzipped)
@@ -624,9 +621,16 @@ EXECUTE_NOTEBOOK = """
 import sys, nbformat
 from nbclient import NotebookClient
 nb = nbformat.read(sys.argv[1], as_version=4)
-NotebookClient(nb, timeout=600, kernel_name="python3").execute()  # the %pip cell too
+# every cell, as a reader runs it: the %pip cell too (nbclient skips cells tagged skip-execution)
+NotebookClient(nb, timeout=600, kernel_name="python3", skip_cells_with_tag="-").execute()
 nbformat.write(nb, sys.argv[2])
 """
+
+
+def pip_env() -> dict[str, str]:
+    # An index that cannot be reached (the CPU wheel index, on a machine that sees only PyPI) is
+    # skipped at once instead of retried for minutes; what gets installed is the same.
+    return {**outside_env(), "PIP_RETRIES": "0"}
 
 
 def fresh_venv(folder: Path, *packages: str) -> Path:
@@ -641,6 +645,7 @@ def fresh_venv(folder: Path, *packages: str) -> Path:
 def pip_install(python: Path, *args: str) -> None:
     result = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", *args],
+        env=pip_env(),
         capture_output=True,
         text=True,
         timeout=900,
@@ -697,7 +702,7 @@ def test_a_notebook_installs_what_it_needs_in_a_fresh_venv(tmp_path):
             str(executed),
         ],
         cwd=run_dir,
-        env=outside_env(),
+        env=pip_env(),
         capture_output=True,
         text=True,
         timeout=1200,

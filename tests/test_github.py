@@ -47,9 +47,10 @@ def test_workflow_runs_the_ci_script(workflow):
 
 
 def test_ci_runs_on_pull_requests_and_weekly():
+    # YAML `on:`
     triggers = yaml.safe_load(
         (ROOT / ".github" / "workflows" / "ci.yml").read_text()
-    )[True]  # YAML `on:`
+    )[True]
     assert "pull_request" in triggers and triggers["schedule"][0]["cron"]
 
 

@@ -156,9 +156,8 @@ def test_a_lost_plot_fails(snippet):
 
 def test_a_changed_plot_fails(snippet):
     outputs.record(outputs.run_snippet(snippet))
-    (snippet.parent / "helper.py").write_text(
-        "SLOPE = -1\n"
-    )  # the line now goes down
+    # the line now goes down
+    (snippet.parent / "helper.py").write_text("SLOPE = -1\n")
     pretend_recorded(snippet)
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(snippet))

@@ -37,11 +37,12 @@ def test_fences_in_admonitions_and_tabs_are_found():
         'print("in an admonition")',
         'print("in a tab, in a details block")',
     ]
+    # line numbers survive the flattening
     assert [f.line for f in found] == [
         5,
         13,
         17,
-    ]  # line numbers survive the flattening
+    ]
     assert found[2].is_include_only and not found[0].is_include_only
     assert found[2].includes == ["snippets/dropout/inverted_dropout.py:model"]
 

@@ -84,14 +84,36 @@ def test_no_state_leaks_from_one_snippet_to_the_next(folder):
         after = worker.run(reads).stdout
     finally:
         worker.close()
-    fresh = (
-        runner.Worker(fork=False).run(reads).stdout
-    )  # a fresh interpreter, the reference
+    # a fresh interpreter, the reference
+    fresh = runner.Worker(fork=False).run(reads).stdout
     assert after == before == fresh, (
         f"forked:\n{after}\nfresh interpreter:\n{fresh}"
     )
     assert "default dtype: torch.float32" in after and "threads: 1" in after
     assert "env: None seed: 0" in after and "modules: False False" in after
+
+
+LISTS_IMPORTS = '''"""Says which heavy packages were imported before it ran, then uses one more."""
+import sys
+
+print("before:", "torch" in sys.modules, "sklearn" in sys.modules)
+import sklearn.datasets
+
+print("digits:", len(sklearn.datasets.load_digits().target))
+'''
+
+
+def test_a_worker_for_a_few_snippets_imports_only_what_they_use(folder):
+    """`kb check SNIPPET` preloads only the snippet's packages; others still import when asked."""
+    lists = write(folder, "lists.py", LISTS_IMPORTS)
+
+    def printed(preload):
+        with runner.Worker(preload=preload) as worker:
+            return worker.run(lists).stdout
+
+    assert printed({"torch"}) == "before: True False\ndigits: 1797\n"
+    assert printed(None).startswith("before: True True")
+    assert printed({"sys"}).startswith("before: False False")
 
 
 def test_the_seed_reaches_the_snippet(folder):

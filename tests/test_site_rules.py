@@ -24,9 +24,8 @@ def test_every_include_resolves():
 @pytest.mark.parametrize("snippet", SNIPPETS, ids=ids)
 def test_every_snippet_is_shown_on_a_page(snippet):
     shown = {target.partition(":")[0] for _, target in pages.includes()}
-    is_notebook = (
-        snippet in notebooks.notebook_snippets()
-    )  # shown as its own notebook page
+    # shown as its own notebook page
+    is_notebook = snippet in notebooks.notebook_snippets()
     assert rel(snippet) in shown or is_notebook, (
         f"{rel(snippet)} is not included by any page: show it with "
         f'--8<-- "{rel(snippet)}:SECTION" in a fence on its topic page, or delete it'

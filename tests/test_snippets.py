@@ -34,6 +34,5 @@ def test_snippet_holds_under_another_seed(snippet):
 
 
 def test_there_are_snippets():
-    assert len(SNIPPETS) >= 10, (
-        SNIPPETS
-    )  # a broken glob must not pass as "nothing to run"
+    # a broken glob must not pass as "nothing to run"
+    assert len(SNIPPETS) >= 10, SNIPPETS
