@@ -136,9 +136,10 @@ def decode(
     w, h = sw**2 * SIZE, sh**2 * SIZE
     boxes = torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1)
     result = []
+    # one image at a time
     for b, s, lab in zip(
         boxes.flatten(1, 2), scores.flatten(1), labels.flatten(1)
-    ):  # one image each
+    ):
         keep = s > score_threshold
         b, s, lab = b[keep], s[keep], lab[keep]
         if iou_threshold is not None:

@@ -154,9 +154,10 @@ def main() -> None:
     kept[keep] = True
     overlap = (iou > 0.5) & same
     pair_kept = overlap[kept][:, kept]
+    # no kept pair overlaps
     assert not (
         pair_kept & ~torch.eye(len(keep), dtype=torch.bool, device=device)
-    ).any()  # no kept pair overlaps
+    ).any()
     # [i, j]: box j scores higher than box i
     higher = scores[None, :] > scores[:, None]
     # some kept, better, same-class box overlaps i

@@ -24,9 +24,8 @@ def run(
     opt = opt_cls([w], **opt_kwargs)
     for _ in range(steps):
         opt.zero_grad()
-        (
-            data_loss(w, x, y) + l2 / 2 * (w**2).sum()
-        ).backward()  # l2 > 0: penalty in the loss
+        # l2 > 0: the penalty is in the loss
+        (data_loss(w, x, y) + l2 / 2 * (w**2).sum()).backward()
         opt.step()
     return w.detach()
 

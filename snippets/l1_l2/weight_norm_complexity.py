@@ -56,9 +56,7 @@ def train(
     for _ in range(steps):
         opt.zero_grad()
         data_loss = F.binary_cross_entropy_with_logits(model(x).squeeze(1), y)
-        (
-            data_loss + lam * l2_penalty(model)
-        ).backward()  # loss + lambda * ||w||^2
+        (data_loss + lam * l2_penalty(model)).backward()  # + lambda ||w||^2
         opt.step()
 
 

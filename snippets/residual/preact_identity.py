@@ -28,13 +28,14 @@ def branch(preact: bool) -> nn.Sequential:
             nn.ReLU(),
             conv(),
         )
+    # original: conv -> BN -> ReLU -> conv -> BN
     return nn.Sequential(
         conv(),
         nn.BatchNorm2d(C),
-        nn.ReLU(),  # original:
+        nn.ReLU(),
         conv(),
         nn.BatchNorm2d(C),
-    )  # conv -> BN
+    )
 
 
 class Unit(nn.Module):

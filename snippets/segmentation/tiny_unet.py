@@ -32,9 +32,8 @@ from metrics import confusion_matrix, mean_iou, per_class_iou, pixel_accuracy
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
-NAMES = (
-    "background",
-) + CLASSES  # mask value 0 = background, class index + 1 = shape
+# mask value 0 = background, class index + 1 = shape
+NAMES = ("background",) + CLASSES
 COLORS = ListedColormap(["black", "tab:orange", "tab:cyan", "tab:pink"])
 SHOW = (0, 2, 4, 6, 8)  # held-out images to plot: every class appears
 

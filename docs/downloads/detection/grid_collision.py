@@ -181,9 +181,10 @@ def main() -> None:
     kept[keep] = True
     overlap = (iou > 0.5) & same
     pair_kept = overlap[kept][:, kept]
+    # no kept pair overlaps
     assert not (
         pair_kept & ~torch.eye(len(keep), dtype=torch.bool, device=device)
-    ).any()  # no kept pair overlaps
+    ).any()
     # [i, j]: box j scores higher than box i
     higher = scores[None, :] > scores[:, None]
     # some kept, better, same-class box overlaps i
@@ -426,12 +427,10 @@ def _draw(
     row, col = yy - y0, xx - x0  # position inside the shape's square
     inside = (row >= 0) & (row < s) & (col >= 0) & (col < s)
     c = (s - 1) / 2  # centre of the square, in pixels
-    circle = (row - c) ** 2 + (
-        col - c
-    ) ** 2 <= c**2 + 0.5  # disc touching all four sides
-    triangle = (
-        col - c
-    ).abs() <= row / 2 + 0.5  # apex at the top, base = bottom row
+    # a disc touching all four sides
+    circle = (row - c) ** 2 + (col - c) ** 2 <= c**2 + 0.5
+    # apex at the top, base = bottom row
+    triangle = (col - c).abs() <= row / 2 + 0.5
     # (3, n, H, W)
     masks = torch.stack([inside, inside & circle, inside & triangle])
     # pick each image's class: (n, H, W)
@@ -787,9 +786,10 @@ def decode(
     w, h = sw**2 * SIZE, sh**2 * SIZE
     boxes = torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1)
     result = []
+    # one image at a time
     for b, s, lab in zip(
         boxes.flatten(1, 2), scores.flatten(1), labels.flatten(1)
-    ):  # one image each
+    ):
         keep = s > score_threshold
         b, s, lab = b[keep], s[keep], lab[keep]
         if iou_threshold is not None:

@@ -54,12 +54,10 @@ def _draw(
     row, col = yy - y0, xx - x0  # position inside the shape's square
     inside = (row >= 0) & (row < s) & (col >= 0) & (col < s)
     c = (s - 1) / 2  # centre of the square, in pixels
-    circle = (row - c) ** 2 + (
-        col - c
-    ) ** 2 <= c**2 + 0.5  # disc touching all four sides
-    triangle = (
-        col - c
-    ).abs() <= row / 2 + 0.5  # apex at the top, base = bottom row
+    # a disc touching all four sides
+    circle = (row - c) ** 2 + (col - c) ** 2 <= c**2 + 0.5
+    # apex at the top, base = bottom row
+    triangle = (col - c).abs() <= row / 2 + 0.5
     # (3, n, H, W)
     masks = torch.stack([inside, inside & circle, inside & triangle])
     # pick each image's class: (n, H, W)
