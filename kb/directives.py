@@ -100,7 +100,11 @@ def snippets_on_page(markdown: str, topic: Topic | None) -> list[str]:
 
 def _claim(path: Path) -> str:
     """The first paragraph of a snippet's docstring, on one line: the claim it checks."""
-    doc = ast.get_docstring(ast.parse(filecache.read_text(path))) or ""
+    return filecache.cached("claim", path, _first_paragraph)
+
+
+def _first_paragraph(path: Path) -> str:
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
     return " ".join(doc.strip().split("\n\n")[0].split())
 
 

@@ -2,7 +2,8 @@
 
 A build checks the freshness of every snippet on every page and zips the snippets of every topic;
 `mkdocs serve` rebuilds the whole site on each edit. Parsing and zipping once per file version keeps
-both cheap. Nothing is written to disk: the memory lasts as long as the process.
+both cheap. A file's version is a hash of its bytes, not its mtime, which a rewrite within the file
+system's clock tick keeps. Nothing is written to disk: the memory lasts as long as the process.
 """
 
 from __future__ import annotations
@@ -28,7 +29,3 @@ def memo(key: tuple, compute):
 def cached(kind: str, path: Path, compute):
     """compute(path), remembered while the file is unchanged."""
     return memo((kind, *stamp(path)), lambda: compute(Path(path)))
-
-
-def read_text(path: Path) -> str:
-    return Path(path).read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb import downloads, filecache
+from kb import downloads
 from kb.outputs import all_snippets
 from kb.paths import ROOT, rel
 
@@ -22,7 +22,9 @@ class NotebookError(Exception):
 
 
 def notebook_snippets(root: Path = ROOT) -> list[Path]:
-    return [p for p in all_snippets(root) if MARKER in filecache.read_text(p)]
+    return [
+        p for p in all_snippets(root) if MARKER in p.read_text(encoding="utf-8")
+    ]
 
 
 def source_of(page_uri: str, root: Path = ROOT) -> str | None:

@@ -104,7 +104,7 @@ def _without_docstrings(tree: ast.AST) -> ast.AST:
 
 
 def _code_hash(path: Path) -> str:
-    tree = _without_docstrings(ast.parse(filecache.read_text(path)))
+    tree = _without_docstrings(ast.parse(path.read_text(encoding="utf-8")))
     dump = ast.dump(tree, include_attributes=False)
     return hashlib.sha256(dump.encode()).hexdigest()
 
@@ -117,7 +117,7 @@ def code_hash(path: Path) -> str:
 
 def _imported_names(path: Path) -> set[str]:
     names = set()
-    for node in ast.walk(ast.parse(filecache.read_text(path))):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names |= {a.name.split(".")[0] for a in node.names}
         elif (
