@@ -70,6 +70,8 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_context(context, page, config, nav):
+    if not page.file.src_uri.startswith("notebooks/"):
+        return context
     script = notebooks.source_of(page.file.src_uri)
     if script and config.get("repo_url"):
         page.edit_url = f"{config['repo_url'].rstrip('/')}/edit/main/{script}"

@@ -138,14 +138,15 @@ def module_index(snippets: Path = SNIPPETS) -> dict[str, list[Path]]:
     Listed again when snippets/ or a folder in it changes (adding or removing a file changes its
     folder's mtime). As in git's index, a folder changed within the last two seconds is not trusted:
     a file added within the same clock tick would not change the mtime again."""
-    folders = [snippets] + sorted(
-        Path(e.path) for e in os.scandir(snippets) if e.is_dir()
-    )
-    times = tuple(f.stat().st_mtime_ns for f in folders)
-    if time.time_ns() - max(times) < 2e9:
+    with os.scandir(snippets) as entries:
+        times = sorted(
+            (e.name, e.stat().st_mtime_ns) for e in entries if e.is_dir()
+        )
+    times.append(("", os.stat(snippets).st_mtime_ns))
+    if time.time_ns() - max(t for _, t in times) < 2e9:
         return _list_modules(snippets)
     return filecache.memo(
-        ("index", str(snippets), times), lambda: _list_modules(snippets)
+        ("index", str(snippets), tuple(times)), lambda: _list_modules(snippets)
     )
 
 
