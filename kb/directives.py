@@ -20,7 +20,6 @@ and the refresh command; under `mkdocs serve` (`Site.serving`) it shows a warnin
 
 from __future__ import annotations
 
-import ast
 import json
 import logging
 import re
@@ -100,12 +99,9 @@ def snippets_on_page(markdown: str, topic: Topic | None) -> list[str]:
 
 def _claim(path: Path) -> str:
     """The first paragraph of a snippet's docstring, on one line: the claim it checks."""
-    return filecache.cached("claim", path, _first_paragraph)
-
-
-def _first_paragraph(path: Path) -> str:
-    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-    return " ".join(doc.strip().split("\n\n")[0].split())
+    return filecache.cached(
+        "claim", path, lambda p: downloads.docstring_parts(p)[0]
+    )
 
 
 def provenance_section(names: list[str], site: Site) -> str:

@@ -66,20 +66,14 @@ def name_of(snippet: Path, root: Path = ROOT) -> str:
 
 
 def is_experiment(snippet: Path, root: Path = ROOT) -> bool:
-    """A snippet that trains (`outputs.trains`) or plots (its record lists plots). With a record, its
-    list of sources stands in for the fingerprint, which is slow to recompute on every page."""
+    """A snippet that trains (`outputs.trains`) or plots (its record lists plots)."""
     run_json = (
         root / "docs" / "outputs" / f"{name_of(snippet, root)}" / "run.json"
     )
-    if not run_json.is_file():
-        return outputs.trains(snippet)
-    meta = json.loads(run_json.read_text(encoding="utf-8"))
-    files = [root / path for path in meta.get("sources", {})] or [Path(snippet)]
-    return bool(meta.get("plots")) or any(
-        outputs.TRAINING.search(f.read_text(encoding="utf-8"))
-        for f in files
-        if f.is_file()
-    )
+    plots = run_json.is_file() and json.loads(
+        run_json.read_text(encoding="utf-8")
+    ).get("plots")
+    return bool(plots) or outputs.trains(snippet)
 
 
 def experiments(root: Path = ROOT) -> list[Path]:
@@ -265,11 +259,10 @@ def rel_to(path: Path, root: Path) -> str:
 # --- the notebook ----------------------------------------------------------------------------------
 
 
-def _docstring(snippet: Path) -> tuple[str, str]:
-    doc = (
-        ast.get_docstring(ast.parse(Path(snippet).read_text(encoding="utf-8")))
-        or ""
-    )
+def docstring_parts(snippet: Path) -> tuple[str, str]:
+    """The first paragraph of a snippet's docstring on one line (the claim it checks), and the rest."""
+    source = Path(snippet).read_text(encoding="utf-8")
+    doc = ast.get_docstring(ast.parse(source)) or ""
     # the claim may wrap over lines
     first, _, rest = doc.strip().partition("\n\n")
     return " ".join(first.split()), rest.strip()
@@ -296,7 +289,7 @@ def notebook_text(snippet: Path, root: Path = ROOT) -> str:
     name, modules = name_of(snippet, root), modules_to_inline(snippet, root)
     reqs = requirements([snippet, *modules], root)
     url = repo_url(root)
-    title, rest = _docstring(snippet)
+    title, rest = docstring_parts(snippet)
     where = (
         f"[`snippets/{name}.py`]({url}/blob/main/snippets/{name}.py)"
         if url
@@ -523,18 +516,12 @@ def zip_section(folder: str, prefix: str, experiments_shown: bool) -> str:
 # --- zips ------------------------------------------------------------------------------------------
 
 
-def _all_snippets(root: Path) -> list[Path]:
-    """`outputs.all_snippets`, from the cached listing."""
-    return sorted(
-        p
-        for paths in outputs.module_index(root / "snippets").values()
-        for p in paths
-    )
-
-
 def zip_folders(root: Path = ROOT) -> list[str]:
     return sorted(
-        {s.relative_to(root / "snippets").parts[0] for s in _all_snippets(root)}
+        {
+            s.relative_to(root / "snippets").parts[0]
+            for s in outputs.all_snippets(root)
+        }
     )
 
 
@@ -542,7 +529,7 @@ def zip_files(folders: list[str], root: Path = ROOT) -> list[Path]:
     """The snippets of these folders, every local module they import, and the data module."""
     chosen = [
         s
-        for s in _all_snippets(root)
+        for s in outputs.all_snippets(root)
         if s.relative_to(root / "snippets").parts[0] in folders
     ]
     files = set(chosen)

@@ -558,11 +558,5 @@ def spread(snippet: Path, label: str, allow_stale: bool = False) -> str:
 
 def all_snippets(root: Path = ROOT) -> list[Path]:
     """Every runnable snippet: snippets/**/*.py, except private files and folders (_*)."""
-    snippets = root / "snippets"
-    return sorted(
-        p
-        for p in snippets.rglob("*.py")
-        if not any(
-            part.startswith("_") for part in p.relative_to(snippets).parts
-        )
-    )
+    index = module_index(root / "snippets")
+    return sorted(p for paths in index.values() for p in paths)
