@@ -20,6 +20,7 @@ and the refresh command; under `mkdocs serve` (`Site.serving`) it shows a warnin
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -56,6 +57,12 @@ class DirectiveError(Exception):
     """A directive cannot be expanded. The message names the page and the fix."""
 
 
+@functools.cache  # every page is read by several passes; serve rebuilds them all on each edit
+def directive_args(text: str) -> tuple[str, ...]:
+    """A directive's arguments, split as a shell would: a quoted label stays one argument."""
+    return tuple(shlex.split(text))
+
+
 @dataclass
 class Site:
     topics: list[Topic]
@@ -87,7 +94,7 @@ def snippets_on_page(markdown: str, topic: Topic | None) -> list[str]:
     ]
     for m in DIRECTIVE.finditer(markdown):
         if m.group(1) in ("output", "value", "spread"):
-            names += shlex.split(m.group(2))[:1]
+            names += directive_args(m.group(2))[:1]
     if topic:
         names += [
             p.removeprefix("snippets/").removesuffix(".py")
@@ -163,13 +170,13 @@ def expand(markdown: str, page: str, site: Site) -> str:
     topic = site.by_topic.get(Path(page).with_suffix("").as_posix())
     prefix = "../" * page.count("/")
     outputs_on_page = {
-        shlex.split(m.group(2))[0]
+        directive_args(m.group(2))[0]
         for m in DIRECTIVE.finditer(markdown)
         if m.group(1) == "output" and m.group(2).strip()
     }
 
     def replace(m: re.Match) -> str:
-        name, args = m.group(1), shlex.split(m.group(2))
+        name, args = m.group(1), directive_args(m.group(2))
         line_start = markdown.rfind("\n", 0, m.start()) + 1
         indent = markdown[line_start : m.start()]
         where = f"docs/{page}: {m.group(0)}"
@@ -218,7 +225,7 @@ def freshness_problems(
         if (p := outputs.freshness_problem(snippet_path(name, site.root)))
     ]
     for m in DIRECTIVE.finditer(markdown):
-        if m.group(1) == "spread" and (args := shlex.split(m.group(2))):
+        if m.group(1) == "spread" and (args := directive_args(m.group(2))):
             try:
                 outputs.load_seeds(snippet_path(args[0], site.root))
             except outputs.OutputError as error:
@@ -235,7 +242,7 @@ def with_download_links(markdown: str, site: Site) -> str:
     """Put `{{ downloads TOPIC/NAME }}` under each `{{ output TOPIC/NAME }}` of an experiment, unless
     the page places that experiment's links itself."""
     placed = {
-        shlex.split(m.group(2))[0]
+        directive_args(m.group(2))[0]
         for m in DIRECTIVE.finditer(markdown)
         if m.group(1) == "downloads" and m.group(2).strip()
     }
@@ -254,7 +261,7 @@ def download_problems(markdown: str, site: Site) -> list[str]:
     stale record is reported by `freshness_problems`), so no code is fingerprinted again."""
     problems = []
     for m in DIRECTIVE.finditer(markdown):
-        if m.group(1) == "downloads" and (args := shlex.split(m.group(2))):
+        if m.group(1) == "downloads" and (args := directive_args(m.group(2))):
             path = snippet_path(args[0], site.root)
             if (
                 site.root / "docs" / "outputs" / args[0] / "run.json"

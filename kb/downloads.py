@@ -212,7 +212,6 @@ def quoted(source: str) -> str:
 
 
 def script_text(snippet: Path, root: Path = ROOT) -> str:
-    snippet = Path(snippet).resolve()
     name, modules = name_of(snippet, root), modules_to_inline(snippet, root)
     source = snippet.read_text(encoding="utf-8")
     if re.search(r"^from __future__ import", source, re.M):
@@ -282,10 +281,25 @@ def _snippet_cells(snippet: Path) -> list[tuple[str, str]]:
 
 
 def notebook_text(snippet: Path, root: Path = ROOT) -> str:
+    """The snippet's notebook, with its recorded outputs (made again only when a file it reads
+    changed: nbformat's validation is slow to start)."""
+    snippet = Path(snippet).resolve()
+    record = root / "docs" / "outputs" / name_of(snippet, root)
+    reads = [
+        snippet,
+        *modules_to_inline(snippet, root),
+        root / "requirements.txt",
+        root / "mkdocs.yml",
+        *sorted(record.glob("*")),
+    ]
+    key = ("notebook", *(filecache.stamp(f) for f in reads if f.is_file()))
+    return filecache.memo(key, lambda: _notebook_text(snippet, root))
+
+
+def _notebook_text(snippet: Path, root: Path) -> str:
     import nbformat
     from nbformat import v4
 
-    snippet = Path(snippet).resolve()
     name, modules = name_of(snippet, root), modules_to_inline(snippet, root)
     reqs = requirements([snippet, *modules], root)
     url = repo_url(root)
@@ -558,13 +572,7 @@ def readme(title: str, files: list[str], reqs: list[str]) -> str:
 def zip_bytes(
     folders: list[str], top: str, title: str, root: Path = ROOT
 ) -> bytes:
-    files = zip_files(folders, root)
-    sources = [*files, root / "requirements.txt"]
-    stamps = tuple(filecache.stamp(f) for f in sources if f.exists())
-    return filecache.memo(  # unchanged files: `mkdocs serve` rebuilds without zipping again
-        ("zip", tuple(folders), top, stamps),
-        lambda: _zip_bytes(files, folders, top, title, root),
-    )
+    return _zip_bytes(zip_files(folders, root), folders, top, title, root)
 
 
 def _zip_bytes(files, folders, top, title, root) -> bytes:
@@ -602,17 +610,31 @@ def site_zip_bytes(root: Path = ROOT) -> bytes:
     )
 
 
+def all_zips(root: Path = ROOT) -> dict[str, bytes]:
+    """{file name: bytes} of every topic's zip and the site's."""
+    zips = {
+        f"{name}.zip": topic_zip_bytes(name, root) for name in zip_folders(root)
+    }
+    zips[f"{SITE_ZIP}.zip"] = site_zip_bytes(root)
+    return zips
+
+
 def write_zips(root: Path = ROOT) -> list[Path]:
     """docs/downloads/<folder>.zip and cnn-kb-snippets.zip; only changed ones are rewritten."""
     folder = root / "docs" / "downloads"
-    wanted = {
-        folder / f"{name}.zip": (lambda name=name: topic_zip_bytes(name, root))
-        for name in zip_folders(root)
-    }
-    wanted[folder / f"{SITE_ZIP}.zip"] = lambda: site_zip_bytes(root)
-    changed = [
-        path for path, make in wanted.items() if _write_if_changed(path, make())
+    index = outputs.module_index(root / "snippets")
+    # every file a zip holds is in snippets/ (or is requirements.txt): unchanged, zip nothing
+    sources = [
+        *(p for paths in index.values() for p in paths),
+        root / "requirements.txt",
     ]
-    for old in set(folder.glob("*.zip")) - set(wanted):
+    stamps = tuple(filecache.stamp(f) for f in sources if f.exists())
+    zips = filecache.memo(("zips", str(root), stamps), lambda: all_zips(root))
+    changed = [
+        folder / name
+        for name, data in zips.items()
+        if _write_if_changed(folder / name, data)
+    ]
+    for old in set(folder.glob("*.zip")) - {folder / name for name in zips}:
         old.unlink()
     return changed

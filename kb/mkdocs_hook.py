@@ -7,6 +7,8 @@
   snippets of each topic and of the site into docs/downloads/*.zip (kb/downloads.py; runs nothing).
 - on_page_markdown: expand the `{{ ... }}` directives (kb/directives.py).
 - on_page_context: a notebook page's "edit" button opens the snippet it is made from.
+- on_config and on_post_build: load and save what kb computed from unchanged files (kb/filecache.py),
+  so a warm build in a new process parses and zips only what changed.
 """
 
 import sys
@@ -17,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from kb import directives, downloads, notebooks, tracking  # noqa: E402
+from kb import directives, downloads, filecache, notebooks, tracking  # noqa: E402
 
 _site = None
 _serving = False
@@ -37,6 +39,7 @@ def on_serve(server, config, builder):
 
 def on_config(config):
     global _site
+    filecache.load()
     try:
         topics = tracking.load_all()
     except tracking.TrackingError as error:
@@ -67,6 +70,10 @@ def on_page_markdown(markdown, page, config, files):
         return directives.expand(markdown, page.file.src_uri, _site)
     except directives.DirectiveError as error:
         raise PluginError(str(error)) from None
+
+
+def on_post_build(config):
+    filecache.save()
 
 
 def on_page_context(context, page, config, nav):

@@ -145,8 +145,10 @@ def module_index(snippets: Path = SNIPPETS) -> dict[str, list[Path]]:
     times.append(("", os.stat(snippets).st_mtime_ns))
     if time.time_ns() - max(t for _, t in times) < 2e9:
         return _list_modules(snippets)
-    return filecache.memo(
-        ("index", str(snippets), tuple(times)), lambda: _list_modules(snippets)
+    return filecache.memo(  # mtimes: trusted by this process only
+        ("index", str(snippets), tuple(times)),
+        lambda: _list_modules(snippets),
+        durable=False,
     )
 
 
@@ -166,11 +168,12 @@ def local_imports(
     """The modules under snippets/ that a file imports: a file of that name in its own folder, or
     else anywhere in snippets/ outside private (_*) folders (snippets/shapes/shapes.py)."""
     index = module_index(snippets) if index is None else index
-    found = []
+    path, found = Path(path), []
     for name in sorted(imported_names(path)):
-        beside = Path(path).parent / f"{name}.py"
+        beside = path.parent / f"{name}.py"
         found += [beside] if beside.is_file() else index.get(name, [])
-    return [p for p in found if p.resolve() != Path(path).resolve()]
+    # only a module of its own name can be the file itself
+    return [p for p in found if p.stem != path.stem or not p.samefile(path)]
 
 
 def imported_packages(snippets: list[Path]) -> set[str]:
