@@ -141,6 +141,19 @@ def test_an_edited_snippet_fails_the_build_until_refreshed(small_site):
     )
 
 
+def test_a_warm_build_still_sees_an_edited_snippet(small_site):
+    """The second build takes what the first one saved in .cache/kb/, and still sees the edit."""
+    result = build(small_site, small_site / "site")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert (small_site / ".cache" / "kb" / "filecache.pickle").is_file()
+    snippet = small_site / "snippets" / "dropout" / "inverted_dropout.py"
+    snippet.write_text(snippet.read_text() + "\nEDITED = True\n")
+    fails_with(
+        small_site,
+        r"snippets/dropout/inverted_dropout\.py: its recorded output is stale",
+    )
+
+
 def test_an_edited_imported_module_fails_the_build(small_site):
     shapes = small_site / "snippets" / "shapes" / "shapes.py"
     shapes.write_text(shapes.read_text() + "\nEDITED = True\n")
