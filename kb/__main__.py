@@ -17,6 +17,7 @@ python -m kb new page TOPIC "Title"  create docs/TOPIC.md and docs/tracking/TOPI
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,8 @@ from pathlib import Path
 
 from kb import outputs, runner
 from kb.paths import rel
+
+BUSY_LOAD = 1.5  # a 1-minute load average this high: something else runs beside the refresh
 
 
 def _snippets(names: list[str]) -> list[Path]:
@@ -70,6 +73,13 @@ def cmd_refresh(args) -> int:
             for path in downloads.write(run.snippet):
                 print(f"  wrote {rel(path)}")
 
+    load = os.getloadavg()[0]
+    if load >= BUSY_LOAD:
+        print(
+            f"warning: the machine is busy (load average {load:.1f}), so the recorded times, "
+            "which the pages' Provenance tables show, will be too high. Record on a quiet machine.",
+            file=sys.stderr,
+        )
     # one at a time: recorded times are clean
     return _run_all(_snippets(args.snippets), save, workers=1)
 

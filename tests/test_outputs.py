@@ -2,6 +2,7 @@
 (the snippet or a module it imports changed) or a failing snippet fails with a message naming the
 snippet and the fix."""
 
+import argparse
 import json
 import shutil
 import uuid
@@ -265,3 +266,18 @@ def test_spread_reads_the_value_not_a_number_in_its_label(
     assert outputs.spread(tmp_path / "x.py", "150 labels, gain").startswith(
         "0.0140 ± 0.0085 (mean ± std over 3 seeds"
     )
+
+
+def test_refresh_warns_when_the_machine_is_busy(monkeypatch, capsys):
+    """Times are recorded for the pages: taken beside other work, they would be too high."""
+    from kb import __main__ as cli
+
+    monkeypatch.setattr(cli, "_run_all", lambda snippets, action, workers: 0)
+    monkeypatch.setattr(cli, "_snippets", lambda names: [])
+    args = argparse.Namespace(snippets=[])
+    monkeypatch.setattr(cli.os, "getloadavg", lambda: (3.0, 2.0, 1.0))
+    cli.cmd_refresh(args)
+    assert "busy (load average 3.0)" in capsys.readouterr().err
+    monkeypatch.setattr(cli.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    cli.cmd_refresh(args)
+    assert "busy" not in capsys.readouterr().err
