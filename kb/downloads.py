@@ -284,23 +284,24 @@ def notebook_text(snippet: Path, root: Path = ROOT) -> str:
     """The snippet's notebook, with its recorded outputs (made again only when a file it reads
     changed: nbformat's validation is slow to start)."""
     snippet = Path(snippet).resolve()
+    modules = modules_to_inline(snippet, root)
     record = root / "docs" / "outputs" / name_of(snippet, root)
     reads = [
         snippet,
-        *modules_to_inline(snippet, root),
+        *modules,
         root / "requirements.txt",
         root / "mkdocs.yml",
         *sorted(record.glob("*")),
     ]
     key = ("notebook", *(filecache.stamp(f) for f in reads if f.is_file()))
-    return filecache.memo(key, lambda: _notebook_text(snippet, root))
+    return filecache.memo(key, lambda: _notebook_text(snippet, modules, root))
 
 
-def _notebook_text(snippet: Path, root: Path) -> str:
+def _notebook_text(snippet: Path, modules: list[Path], root: Path) -> str:
     import nbformat
     from nbformat import v4
 
-    name, modules = name_of(snippet, root), modules_to_inline(snippet, root)
+    name = name_of(snippet, root)
     reqs = requirements([snippet, *modules], root)
     url = repo_url(root)
     title, rest = docstring_parts(snippet)
@@ -572,10 +573,7 @@ def readme(title: str, files: list[str], reqs: list[str]) -> str:
 def zip_bytes(
     folders: list[str], top: str, title: str, root: Path = ROOT
 ) -> bytes:
-    return _zip_bytes(zip_files(folders, root), folders, top, title, root)
-
-
-def _zip_bytes(files, folders, top, title, root) -> bytes:
+    files = zip_files(folders, root)
     reqs = requirements(files, root)
     names = [rel_to(f, root) for f in files]
     shown = [n for n in names if n.split("/")[1] in folders]
@@ -622,12 +620,8 @@ def all_zips(root: Path = ROOT) -> dict[str, bytes]:
 def write_zips(root: Path = ROOT) -> list[Path]:
     """docs/downloads/<folder>.zip and cnn-kb-snippets.zip; only changed ones are rewritten."""
     folder = root / "docs" / "downloads"
-    index = outputs.module_index(root / "snippets")
-    # every file a zip holds is in snippets/ (or is requirements.txt): unchanged, zip nothing
-    sources = [
-        *(p for paths in index.values() for p in paths),
-        root / "requirements.txt",
-    ]
+    # every file a zip holds is a snippet (or requirements.txt): all unchanged, zip nothing
+    sources = [*outputs.all_snippets(root), root / "requirements.txt"]
     stamps = tuple(filecache.stamp(f) for f in sources if f.exists())
     zips = filecache.memo(("zips", str(root), stamps), lambda: all_zips(root))
     changed = [

@@ -490,14 +490,20 @@ def notebook_stdout(nb) -> str:
     )
 
 
-def run_outside(args: list[str], cwd: Path) -> str:
+def run_outside(
+    args: list[str],
+    cwd: Path | None = None,
+    python: Path = Path(sys.executable),
+    env: dict[str, str] | None = None,
+    timeout: int = 600,
+) -> str:
     result = subprocess.run(
-        [sys.executable, *args],
+        [str(python), *args],
         cwd=cwd,
-        env=outside_env(),
+        env=env or outside_env(),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
     )
     assert result.returncode == 0, (
         f"{' '.join(args)} failed outside the repository:\n{result.stderr[-3000:]}"
@@ -643,15 +649,11 @@ def fresh_venv(folder: Path, *packages: str) -> Path:
 
 
 def pip_install(python: Path, *args: str) -> None:
-    result = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", *args],
+    run_outside(
+        ["-m", "pip", "install", "-q", *args],
+        python=python,
         env=pip_env(),
-        capture_output=True,
-        text=True,
         timeout=900,
-    )
-    assert result.returncode == 0, (
-        f"pip install {' '.join(args)} failed:\n{result.stderr[-3000:]}"
     )
 
 
@@ -668,16 +670,8 @@ def test_a_topic_zip_runs_in_a_fresh_venv_as_its_readme_says(tmp_path):
     unzipped = tmp_path / f"cnn-kb-{folder}"
     python = fresh_venv(tmp_path / "venv")
     pip_install(python, "-r", str(unzipped / "requirements.txt"))
-    result = subprocess.run(
-        [str(python), rel(snippet)],
-        cwd=unzipped,
-        env=outside_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    check_printed(snippet, result.stdout, unzipped)
+    printed = run_outside([rel(snippet)], unzipped, python=python)
+    check_printed(snippet, printed, unzipped)
 
 
 @pytest.mark.skipif(
@@ -693,21 +687,14 @@ def test_a_notebook_installs_what_it_needs_in_a_fresh_venv(tmp_path):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     executed = tmp_path / "executed.ipynb"
-    result = subprocess.run(
-        [
-            str(python),
-            "-c",
-            EXECUTE_NOTEBOOK,
-            str(downloads.targets(snippet)[1]),
-            str(executed),
-        ],
-        cwd=run_dir,
+    notebook = str(downloads.targets(snippet)[1])
+    run_outside(
+        ["-c", EXECUTE_NOTEBOOK, notebook, str(executed)],
+        run_dir,
+        python=python,
         env=pip_env(),
-        capture_output=True,
-        text=True,
         timeout=1200,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
     nb = nbformat.read(executed, as_version=4)
     printed = notebook_stdout(nb)
     check_printed(snippet, printed, run_dir)
