@@ -5,7 +5,9 @@ A build checks the freshness of every snippet on every page and zips the snippet
 both cheap. A file's version is a hash of its bytes, not its mtime, which a rewrite within the file
 system's clock tick keeps.
 
-A process remembers in memory. The build also keeps that memory between runs (`load` at its start,
+A process remembers in memory. Within one build, results that are cheap to key but read many files
+(a snippet's fingerprint, its record) are also remembered for the build: the pages of one build
+read each file once (`begin_build`, `per_build`, `end_build`). The build also keeps that memory between runs (`load` at its start,
 `save` at its end, in .cache/kb/), so a warm `mkdocs build` in a new process parses and zips only
 what changed. The saved memory belongs to one version of kb's code and of Python: results depend on
 both, so a change to either discards it.
@@ -25,6 +27,7 @@ CACHE_FILE = ROOT / ".cache" / "kb" / "filecache.pickle"
 
 _memory: dict = {}
 _durable: set = set()  # keys used since the last save: what the next save keeps
+_this_build: dict | None = None  # None outside a build
 
 
 def stamp(path: Path) -> tuple[str, str]:
@@ -47,6 +50,27 @@ def memo(key: tuple, compute, durable: bool = True):
 def cached(kind: str, path: Path, compute):
     """compute(path), remembered while the file is unchanged."""
     return memo((kind, *stamp(path)), lambda: compute(Path(path)))
+
+
+def begin_build() -> None:
+    """Start a build: what per_build remembers lasts until end_build (or the next begin_build)."""
+    global _this_build
+    _this_build = {}
+
+
+def end_build() -> None:
+    global _this_build
+    _this_build = None
+
+
+def per_build(key: tuple, compute):
+    """compute(), remembered until the build ends: files do not change within one build. Outside a
+    build (tests, `kb check`), computed on every call."""
+    if _this_build is None:
+        return compute()
+    if key not in _this_build:
+        _this_build[key] = compute()
+    return _this_build[key]
 
 
 def code_version() -> str:

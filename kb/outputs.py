@@ -138,6 +138,12 @@ def module_index(snippets: Path = SNIPPETS) -> dict[str, list[Path]]:
     Listed again when snippets/ or a folder in it changes (adding or removing a file changes its
     folder's mtime). As in git's index, a folder changed within the last two seconds is not trusted:
     a file added within the same clock tick would not change the mtime again."""
+    return filecache.per_build(
+        ("index", Path(snippets)), lambda: _module_index(Path(snippets))
+    )
+
+
+def _module_index(snippets: Path) -> dict[str, list[Path]]:
     with os.scandir(snippets) as entries:
         times = sorted(
             (e.name, e.stat().st_mtime_ns) for e in entries if e.is_dir()
@@ -190,6 +196,14 @@ def imported_packages(snippets: list[Path]) -> set[str]:
 def fingerprint(snippet: Path) -> dict[str, str]:
     """{path: code hash} of a snippet and, recursively, every local module it imports."""
     snippet = Path(snippet).resolve()
+    return dict(
+        filecache.per_build(
+            ("fingerprint", snippet), lambda: _fingerprint(snippet)
+        )
+    )
+
+
+def _fingerprint(snippet: Path) -> dict[str, str]:
     snippets = snippet.parents[1]  # snippets/<topic>/<name>.py
     found, todo, index = {}, [snippet], module_index(snippets)
     while todo:
@@ -252,6 +266,11 @@ def record(run: Run) -> Path:
 
 def load_record(snippet: Path) -> dict:
     """The recorded run of a snippet: its run.json plus `stdout`. Raises if there is none."""
+    key = ("record", Path(snippet).resolve())
+    return dict(filecache.per_build(key, lambda: _load_record(snippet)))
+
+
+def _load_record(snippet: Path) -> dict:
     folder = output_dir(snippet)
     meta_file = folder / "run.json"
     if not meta_file.is_file():
@@ -449,10 +468,14 @@ TRAINING = re.compile(r"\boptim\.|\.step\(|-=\s*lr\b")
 def trains(snippet: Path) -> bool:
     """Whether a snippet (or a local module it imports) trains: its results then depend on the seed
     and, amplified by training, on the CPU's float rounding, so they print a ± tolerance."""
-    root = Path(snippet).resolve().parents[2]
-    return any(
-        TRAINING.search((root / path).read_text(encoding="utf-8"))
-        for path in fingerprint(snippet)
+    snippet = Path(snippet).resolve()
+    root = snippet.parents[2]
+    return filecache.per_build(
+        ("trains", root, snippet),
+        lambda: any(
+            TRAINING.search((root / path).read_text(encoding="utf-8"))
+            for path in fingerprint(snippet)
+        ),
     )
 
 

@@ -154,6 +154,23 @@ def test_a_warm_build_still_sees_an_edited_snippet(small_site):
     )
 
 
+def test_a_warm_build_writes_the_same_site_as_a_cold_one(small_site):
+    """What the build keeps in .cache/ (kb's results, highlighted code, compiled templates) changes
+    how fast it builds, never what it writes."""
+    pages = {}
+    for name in ("cold", "warm"):
+        result = build(small_site, small_site / name)
+        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+        pages[name] = {
+            path.relative_to(small_site / name): path.read_bytes()
+            for path in (small_site / name).rglob("*")
+            if path.is_file()
+        }
+    assert any((small_site / ".cache" / "kb" / "templates").glob("*.cache"))
+    assert pages["warm"] == pages["cold"]
+    assert Path("example/index.html") in pages["cold"]
+
+
 def test_an_edited_imported_module_fails_the_build(small_site):
     shapes = small_site / "snippets" / "shapes" / "shapes.py"
     shapes.write_text(shapes.read_text() + "\nEDITED = True\n")

@@ -119,3 +119,26 @@ def test_a_result_keyed_by_mtimes_is_not_saved(tmp_path):
     assert filecache._memory.pop(("mtimes", 1)) == "trusted here only"
     filecache.load(cache)
     assert ("mtimes", 1) not in filecache._memory
+
+
+def test_a_build_reads_a_file_once_and_the_next_build_sees_its_edit(
+    tmp_path,
+):
+    """mkdocs serve rebuilds in one process: each build starts afresh (the hook's on_config)."""
+    snippets = tmp_path / "snippets"
+    (snippets / "topic").mkdir(parents=True)
+    snippet = snippets / "topic" / "s.py"
+    snippet.write_text("A = 1\n")
+    try:
+        filecache.begin_build()
+        first = outputs.fingerprint(snippet)
+        snippet.write_text("A = 2\n")
+        assert outputs.fingerprint(snippet) == first  # within one build
+        filecache.begin_build()
+        assert outputs.fingerprint(snippet) != first  # the next build
+    finally:
+        filecache.end_build()
+    # outside a build (tests, kb check) every call reads the file
+    outside = outputs.fingerprint(snippet)
+    snippet.write_text("A = 3\n")
+    assert outputs.fingerprint(snippet) != outside
