@@ -5,12 +5,14 @@ A build checks the freshness of every snippet on every page and zips the snippet
 both cheap. A file's version is a hash of its bytes, not its mtime, which a rewrite within the file
 system's clock tick keeps.
 
-A process remembers in memory. Within one build, results that are cheap to key but read many files
-(a snippet's fingerprint, its record) are also remembered for the build: the pages of one build
-read each file once (`begin_build`, `per_build`, `end_build`). The build also keeps that memory between runs (`load` at its start,
+A process remembers in memory. The build also keeps that memory between runs (`load` at its start,
 `save` at its end, in .cache/kb/), so a warm `mkdocs build` in a new process parses and zips only
 what changed. The saved memory belongs to one version of kb's code and of Python: results depend on
 both, so a change to either discards it.
+
+Within one build, results that read several files (a snippet's fingerprint, its record) are also
+remembered until the build ends (`begin_build`, `per_build`, `end_build`): the pages of one build
+share a snippet, and read its files once.
 """
 
 from __future__ import annotations

@@ -471,7 +471,7 @@ def trains(snippet: Path) -> bool:
     snippet = Path(snippet).resolve()
     root = snippet.parents[2]
     return filecache.per_build(
-        ("trains", root, snippet),
+        ("trains", snippet),
         lambda: any(
             TRAINING.search((root / path).read_text(encoding="utf-8"))
             for path in fingerprint(snippet)
