@@ -10,6 +10,7 @@ python -m kb downloads               write every experiment's notebook and scrip
 python -m kb tracking                validate every docs/tracking/*.yml file
 python -m kb spelling                codespell over our text, sparing the student's own words
 python -m kb bench [--snippets-only] time every snippet, the test suite and a warm build
+                 [--build-only]      (or only the builds: cold, warm and a rebuild in serve)
 python -m kb new snippet TOPIC/NAME  create snippets/TOPIC/NAME.py from the template
 python -m kb new page TOPIC "Title"  create docs/TOPIC.md and docs/tracking/TOPIC.yml
 """
@@ -169,7 +170,9 @@ def cmd_spelling(args) -> int:
 def cmd_bench(args) -> int:
     from kb import bench
 
-    return bench.main(snippets_only=args.snippets_only)
+    return bench.main(
+        snippets_only=args.snippets_only, build_only=args.build_only
+    )
 
 
 def cmd_new(args) -> int:
@@ -222,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         "--snippets-only",
         action="store_true",
         help="skip the build and the test suite",
+    )
+    p.add_argument(
+        "--build-only",
+        action="store_true",
+        help="only the cold and warm builds and a rebuild in mkdocs serve (a minute)",
     )
     p.set_defaults(func=cmd_bench)
     p = sub.add_parser("new")

@@ -292,9 +292,13 @@ def bench_tests(report: Report, computes: dict[Path, float]) -> None:
     )
 
 
-def main(snippets_only: bool = False) -> int:
+def main(snippets_only: bool = False, build_only: bool = False) -> int:
     report = Report()
     print(f"{'what':58} {'wall s':>8}")
+    if build_only:
+        bench_build(report)
+        print("over budget" if report.over else "all within budget")
+        return 1 if report.over else 0
     computes = bench_snippets(report)
     if not snippets_only:
         bench_check(report)
