@@ -9,9 +9,9 @@
 - on_page_markdown: expand the `{{ ... }}` directives (kb/directives.py).
 - on_page_context: a notebook page's "edit" button opens the snippet it is made from.
 - on_config and on_post_build: load and save what kb computed from unchanged files (kb/filecache.py),
-  so a warm build in a new process parses, zips and highlights only what changed (kb/highlight.py
-  takes pymdownx.highlight's place). They also mark where a build starts and ends: within one build
-  each file is read once.
+  so a warm build in a new process parses, zips, highlights and indexes only what changed
+  (kb/highlight.py takes pymdownx.highlight's place, kb/search.py Material's search index). They
+  also mark where a build starts and ends: within one build each file is read once.
 """
 
 import sys
@@ -23,7 +23,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from jinja2 import FileSystemBytecodeCache  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from kb import directives, downloads, filecache, highlight, notebooks, tracking  # noqa: E402
+from kb import (  # noqa: E402
+    directives,
+    downloads,
+    filecache,
+    highlight,
+    notebooks,
+    search,
+    tracking,
+)
 
 _site = None
 _serving = False
@@ -48,6 +56,7 @@ def on_config(config):
     highlight.use_cached_highlight(
         config.markdown_extensions, config.mdx_configs
     )
+    search.use_cached_search(config.plugins)
     try:
         topics = tracking.load_all()
     except tracking.TrackingError as error:
