@@ -269,7 +269,7 @@ def bench_build_parts(report: Report, site: str) -> None:
     report.line(
         "    of which: Markdown, Material search, templates, writing",
         building - in_kb,
-        note="MkDocs and its plugins; code highlighting comes from kb's cache",
+        note="MkDocs and its plugins; highlighting and search parsing from kb's cache",
     )
 
 
