@@ -32,9 +32,14 @@ _durable: set = set()  # keys used since the last save: what the next save keeps
 _this_build: dict | None = None  # None outside a build
 
 
+def digest(data: bytes) -> str:
+    """A hash of some bytes, to key a result computed from them."""
+    return hashlib.blake2b(data).hexdigest()
+
+
 def stamp(path: Path) -> tuple[str, str]:
     """A file's path and a hash of its bytes: reading is cheap, parsing and zipping are not."""
-    return str(path), hashlib.blake2b(Path(path).read_bytes()).hexdigest()
+    return str(path), digest(Path(path).read_bytes())
 
 
 def memo(key: tuple, compute, durable: bool = True):

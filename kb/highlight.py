@@ -10,7 +10,6 @@ that runs no MkDocs hooks uses pymdownx.highlight itself: the same HTML, only sl
 
 from __future__ import annotations
 
-import hashlib
 from importlib.metadata import version
 
 from pymdownx.highlight import Highlight, HighlightExtension
@@ -40,7 +39,7 @@ class CachedHighlight(Highlight):
                 sorted(kwargs.items()),
             )
         )
-        key = ("highlight", hashlib.blake2b(block.encode()).hexdigest())
+        key = ("highlight", filecache.digest(block.encode()))
         return filecache.memo(
             key,
             lambda: super(CachedHighlight, self).highlight(

@@ -11,7 +11,6 @@ with Material's own: the same index, only slower.
 
 from __future__ import annotations
 
-import hashlib
 from importlib.metadata import version
 
 from material.plugins.search.plugin import (
@@ -48,7 +47,7 @@ def _sections(html: str) -> list[tuple]:
 def sections(html: str) -> list[Section]:
     """Material's Parser(html).data, remembered by the HTML's hash (fresh objects on every call:
     Material fills in a missing title from the page)."""
-    key = ("search", MATERIAL, hashlib.blake2b(html.encode()).hexdigest())
+    key = ("search", MATERIAL, filecache.digest(html.encode()))
     found = []
     for tag, attrs, depth, id_, title, text in filecache.memo(
         key, lambda: _sections(html)
@@ -72,8 +71,6 @@ class CachedSearchIndex(SearchIndex):
 
 def use_cached_search(plugins) -> None:
     """Give Material's search plugin (after its on_config) the cached index, with its settings."""
-    index = getattr(plugins.get("material/search"), "search_index", None)
-    if type(index) is SearchIndex:
-        plugins["material/search"].search_index = CachedSearchIndex(
-            **index.config
-        )
+    plugin = plugins.get("material/search")
+    if type(getattr(plugin, "search_index", None)) is SearchIndex:
+        plugin.search_index = CachedSearchIndex(**plugin.search_index.config)

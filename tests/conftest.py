@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from kb import outputs
+from kb import filecache, outputs
 from kb.pages import INCLUDE_LINE, flatten_blocks
 from kb.paths import ROOT
 
@@ -175,3 +175,11 @@ def _expected_seconds(item) -> float:
 
 def pytest_collection_modifyitems(items):
     items.sort(key=_expected_seconds, reverse=True)
+
+
+def reload_filecache(tmp_path: Path, monkeypatch) -> None:
+    """As a new process would: kb's file cache saved, forgotten, and loaded from the saved file."""
+    cache = tmp_path / "cache.pickle"
+    filecache.save(cache)
+    monkeypatch.setattr(filecache, "_memory", {})
+    filecache.load(cache)

@@ -3,7 +3,9 @@
 import markdown
 import pymdownx.highlight
 
-from kb import filecache, highlight
+from conftest import reload_filecache
+
+from kb import highlight
 
 PAGE = """# Code
 
@@ -60,11 +62,7 @@ def test_cached_html_is_pymdownx_html_and_pygments_runs_once(
     assert blocks >= 3  # three blocks, and the inline code each time
     assert render(PAGE, cached=True) == expected
     assert len(calls) == blocks + 1  # only the inline code again
-    # as a new process would: from the saved file
-    cache = tmp_path / "cache.pickle"
-    filecache.save(cache)
-    monkeypatch.setattr(filecache, "_memory", {})
-    filecache.load(cache)
+    reload_filecache(tmp_path, monkeypatch)
     assert render(PAGE, cached=True) == expected
     assert len(calls) == blocks + 2
 

@@ -4,7 +4,9 @@ from types import SimpleNamespace
 
 from material.plugins.search.plugin import SearchIndex
 
-from kb import filecache, search
+from conftest import reload_filecache
+
+from kb import search
 
 HTML = """<p>Before any heading.</p>
 <h1 id="dropout">Dropout</h1>
@@ -57,11 +59,7 @@ def test_a_page_version_is_parsed_once_and_an_edit_again(monkeypatch, tmp_path):
     entries(search.CachedSearchIndex, page(html))
     entries(search.CachedSearchIndex, page(html))
     assert len(feeds) == 1
-    # as a new process would: from the saved file
-    cache = tmp_path / "cache.pickle"
-    filecache.save(cache)
-    monkeypatch.setattr(filecache, "_memory", {})
-    filecache.load(cache)
+    reload_filecache(tmp_path, monkeypatch)
     entries(search.CachedSearchIndex, page(html))
     assert len(feeds) == 1
     edited = html.replace("at random", "at random, edited")
