@@ -76,3 +76,14 @@ def test_tolerances_are_backed_by_seeds(snippet):
     )
     problems = outputs.seeds_problems(summary, outputs.trains(snippet))
     assert not problems, f"{rel(snippet)}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=rel)
+def test_no_tolerance_is_half_its_value(snippet):
+    """A ± of half the value or more lets almost any result pass: it checks nothing."""
+    wide = outputs.wide_tolerances(outputs.load_record(snippet)["stdout"])
+    assert not wide, (
+        f"{rel(snippet)} prints tolerances of half the value or more; show a stable figure "
+        "instead (a mean over repeats, more data, or a relation the snippet asserts):\n  "
+        + "\n  ".join(wide)
+    )
