@@ -17,22 +17,28 @@ from anchors import grid_anchors  # same folder: snippets/detection/anchors.py
 from nms import box_iou  # same folder: snippets/detection/nms.py
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+# float64 IoUs are exact to ~1e-16; a label must not hang on that rounding
+CLEAR = 1e-6  # every IoU at least this far from a threshold (asserted)
 
 
 # --8<-- [start:match]
+TIE = 1e-9  # IoUs this close are equal but for float rounding
+
+
 def match_anchors(anchors, gt, pos=0.7, neg=0.3):
     """Returns (labels, matched): labels 1 positive, 0 negative, -1 ignored;
     matched[i] = index of the ground-truth box anchor i regresses to."""
-    iou = box_iou(anchors, gt)  # (A, G)
+    iou = box_iou(anchors.double(), gt.double())  # (A, G), float64
     best_iou, matched = iou.max(1)  # each anchor's best GT
     labels = torch.full((len(anchors),), -1)
     labels[best_iou < neg] = 0
     labels[best_iou >= pos] = 1
-    # rule (i): each GT's best anchor(s) are positive even below 0.7
-    # (ties included), so every GT gets at least one positive anchor
+    # rule (i): each GT's best anchor(s) are positive even below 0.7, so
+    # every GT gets at least one positive anchor. Ties included: anchors that
+    # each contain the whole box have the same IoU, up to rounding
     gt_best = iou.max(0).values  # (G,)
     a_idx, g_idx = torch.nonzero(
-        (iou == gt_best) & (gt_best > 0), as_tuple=True
+        (iou >= gt_best - TIE) & (gt_best > 0), as_tuple=True
     )
     labels[a_idx] = 1
     matched[a_idx] = g_idx
@@ -55,12 +61,12 @@ def main() -> None:
     labels, matched = match_anchors(anchors, gt)
 
     # independent route: loops over anchors and boxes, written from the rules
-    iou = box_iou(anchors, gt).tolist()  # plain Python lists
+    iou = box_iou(anchors.double(), gt.double()).tolist()  # Python lists
     col_best = [max(row[g] for row in iou) for g in range(len(gt))]
     ref = []
     for row in iou:
         best_of_some_gt = any(
-            v == col_best[g] and v > 0 for g, v in enumerate(row)
+            v >= col_best[g] - TIE and v > 0 for g, v in enumerate(row)
         )
         ref.append(
             1
@@ -71,11 +77,19 @@ def main() -> None:
         )
     assert labels.tolist() == ref
     iou = torch.tensor(iou, dtype=torch.float64)
+    # no count hangs on rounding: every IoU is clear of 0.7, every anchor's
+    # best IoU clear of 0.3, and every IoU ties its box's best or is clearly
+    # below it
+    for values, threshold in ((iou, 0.7), (iou.max(1).values, 0.3)):
+        margin = float((values - threshold).abs().min())
+        assert margin > CLEAR, (threshold, margin)
+    gap = iou.max(0).values - iou
+    assert not ((gap > TIE) & (gap < CLEAR)).any(), gap[gap > TIE].min()
 
     only_threshold = iou.max(1).values >= 0.7
     gts_without = int((~(iou >= 0.7).any(0)).sum())
     pos = labels == 1
-    covered = ((iou >= iou.max(0).values) & pos[:, None]).any(0)
+    covered = ((gap <= TIE) & pos[:, None]).any(0)
     assert covered.all()  # every GT's best anchor is positive
     print(f"anchors: {len(anchors)}, ground-truth boxes: {len(gt)}")
     print(
