@@ -2,9 +2,12 @@
 
 python -m kb refresh [SNIPPET ...]   run snippets and record their outputs (all when none given)
 python -m kb check [SNIPPET ...]     run snippets and compare them with their records
+python -m kb check --kernels baseline [SNIPPET ...]
+                                     the same on another CPU's kernels (baseline: no AVX; avx2)
 python -m kb check --seeds N [--record] [SNIPPET ...]
-                                     run each under seeds 0..N-1: every assert must hold for each,
-                                     and each printed number's spread is shown (and recorded)
+                                     run each under seeds 0..N-1 and on other CPUs' kernels: every
+                                     assert must hold for each, and each printed number's and each
+                                     plot's spread is shown (and recorded)
 python -m kb downloads               write every experiment's notebook and script to docs/downloads/
                                      (and the zips); runs nothing, for after a pull or an edit
 python -m kb tracking                validate every docs/tracking/*.yml file
@@ -44,12 +47,14 @@ def _snippets(names: list[str]) -> list[Path]:
     return paths
 
 
-def _run_all(snippets: list[Path], action, workers: int = 2) -> int:
+def _run_all(
+    snippets: list[Path], action, workers: int = 2, kernels: str = "native"
+) -> int:
     """Run snippets `workers` at a time (one thread each), apply `action` to each run, report failures."""
 
     def one(snippet: Path) -> str | None:
         try:
-            action(outputs.run_snippet(snippet))
+            action(outputs.run_snippet(snippet, kernels=kernels))
         except outputs.OutputError as error:
             return str(error)
         return None
@@ -73,6 +78,7 @@ def cmd_refresh(args) -> int:
         if downloads.is_experiment(run.snippet):
             for path in downloads.write(run.snippet):
                 print(f"  wrote {rel(path)}")
+        warn_if_other_kernels_fail(run.snippet)
 
     load = os.getloadavg()[0]
     if load >= BUSY_LOAD:
@@ -85,9 +91,22 @@ def cmd_refresh(args) -> int:
     return _run_all(_snippets(args.snippets), save, workers=1)
 
 
+def warn_if_other_kernels_fail(snippet: Path) -> None:
+    """A new record must pass on other CPUs too: run it on the baseline kernels and say if it fails."""
+    try:
+        outputs.check(outputs.run_snippet(snippet, kernels="baseline"), plots=not outputs.trains(snippet))
+    except outputs.OutputError as error:
+        print(
+            f"warning: this record would fail on another CPU (the baseline kernels): {error}\n"
+            "  A result of training needs its spread over seeds and kernels: "
+            f"{outputs.seeds_command(snippet)}; anything else must not depend on float rounding.",
+            file=sys.stderr,
+        )
+
+
 def cmd_check(args) -> int:
     if args.seeds <= 1:
-        return _run_all(_snippets(args.snippets), outputs.check)
+        return _run_all(_snippets(args.snippets), outputs.check, kernels=args.kernels)
     failed = 0
     for snippet in _snippets(args.snippets):
         failed += not check_seeds(snippet, args.seeds, args.record)
@@ -97,14 +116,16 @@ def cmd_check(args) -> int:
 def check_seeds(snippet: Path, count: int, record: bool) -> bool:
     """Run a snippet under seeds 0..count-1, print each number's spread; True when all is well."""
     try:
-        # every seed's asserts hold; the recorded seed reproduces its record, the others are measured
-        runs = [outputs.run_snippet(snippet, seed) for seed in range(count)]
-        outputs.check(runs[0])
+        # every run's asserts hold; the recorded one reproduces its record (its plots are compared
+        # within the bands measured here), the others are measured
+        runs = outputs.measuring_runs(snippet, count)
+        outputs.check(runs[0], plots=False)
     except outputs.OutputError as error:
         print(f"FAILED: {error}\n", file=sys.stderr)
         return False
     summary = outputs.seeds_summary(runs)
-    print(f"{rel(snippet)}: the asserts hold for seeds 0 to {count - 1}")
+    others = ", ".join(f"seed {s} on {k} kernels" for s, k in outputs.OTHER_KERNEL_RUNS)
+    print(f"{rel(snippet)}: the asserts hold for seeds 0 to {count - 1} and {others}")
     for entry in summary["lines"]:
         for i, tol in enumerate(entry["tolerances"]):
             column = [v[i] for v in entry["values"]]
@@ -213,6 +234,12 @@ def main(argv: list[str] | None = None) -> int:
         "--record",
         action="store_true",
         help="with --seeds: write the spread to docs/outputs/<topic>/<name>/seeds.json",
+    )
+    p.add_argument(
+        "--kernels",
+        choices=sorted(runner.KERNELS),
+        default="native",
+        help="run on the CPU kernels of another kind of CPU (baseline: no AVX; avx2: no AVX-512)",
     )
     p.set_defaults(func=cmd_check)
     sub.add_parser(

@@ -48,8 +48,13 @@ VALUE = re.compile(
     + "))?"
 )
 WALL_CLOCK = "wall clock"  # in a line's label: its numbers are timings of this CPU, never compared
-PLOT_RMS_TOLERANCE = 1.0  # pixel RMS (0-255) a re-run plot may differ by; see snippet_plot_tolerance
+PLOT_RMS_TOLERANCE = 1.0  # pixel RMS (0-255) a plot that does not depend on training may differ by
 SEEDS_FILE = "seeds.json"
+PLOT_DATA_SUFFIX = ".plotdata.json"
+# The runs that measure a result of training's spread, besides seeds 0..N-1 on this CPU's kernels:
+# the recorded seed under the kernels of other CPUs, and the second run the tests make (seed 1 under
+# the baseline kernels), so every run the tests compare is inside the measured band.
+OTHER_KERNEL_RUNS = [(0, "baseline"), (0, "avx2"), (1, "baseline")]
 
 
 class OutputError(Exception):
@@ -64,10 +69,11 @@ def seeds_command(snippet: Path) -> str:
     return f"python -m kb check --seeds 5 --record {rel(snippet)}"
 
 
-def run_snippet(snippet: Path, seed: int = 0) -> Run:
-    """Run a snippet as `python <snippet>` would, in a temporary folder; its stdout and PNGs."""
+def run_snippet(snippet: Path, seed: int = 0, kernels: str = "native") -> Run:
+    """Run a snippet as `python <snippet>` would, in a temporary folder; its stdout and PNGs.
+    `kernels` imitates another CPU (runner.KERNELS)."""
     try:
-        return runner.run(snippet, seed)
+        return runner.run(snippet, seed, kernels=kernels)
     except runner.SnippetFailed as error:
         raise OutputError(str(error)) from None
 
@@ -247,6 +253,10 @@ def record(run: Run) -> Path:
     (folder / "stdout.txt").write_text(run.stdout, encoding="utf-8")
     for name, data in run.plots.items():
         (folder / name).write_bytes(data)
+    for name, shown in run.plot_data.items():
+        (folder / plot_data_file(name)).write_text(
+            json.dumps(shown) + "\n", encoding="utf-8"
+        )
     meta = {
         "snippet": rel(run.snippet),
         "sources": fingerprint(run.snippet),
@@ -263,6 +273,11 @@ def record(run: Run) -> Path:
     if keep and not stale_reason(run.snippet, json.loads(keep)["sources"]):
         seeds.write_bytes(keep)
     return folder
+
+
+def plot_data_file(plot: str) -> str:
+    """The record of what a plot shows (kb/plotdata.py): name.png -> name.plotdata.json."""
+    return plot.removesuffix(".png") + PLOT_DATA_SUFFIX
 
 
 def load_record(snippet: Path) -> dict:
@@ -381,16 +396,6 @@ def compare_stdout(
 # --- comparing plots -------------------------------------------------------------------------------
 
 
-def snippet_plot_tolerance(snippet: Path) -> float:
-    """A snippet may widen the plot tolerance with a module constant `PLOT_RMS_TOLERANCE = 4.0`."""
-    for node in ast.parse(Path(snippet).read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and any(
-            getattr(t, "id", "") == "PLOT_RMS_TOLERANCE" for t in node.targets
-        ):
-            return float(ast.literal_eval(node.value))
-    return PLOT_RMS_TOLERANCE
-
-
 def plot_rms(expected: bytes, actual: bytes) -> float:
     """RMS difference of two PNGs in 0-255 grey levels (matplotlib's measure); inf if sizes differ."""
     import numpy as np
@@ -409,35 +414,63 @@ def plot_rms(expected: bytes, actual: bytes) -> float:
     return float(calculate_rms(*images))
 
 
-def compare_plots(
-    snippet: Path, recorded: list[str], plots: dict[str, bytes]
-) -> str | None:
+def compare_plots(snippet: Path, recorded: list[str], run: Run) -> str | None:
+    """None when a run's plots show what the recorded ones show.
+
+    A plot of a snippet that does not train must match its record to within a grey level (pixel RMS
+    1): it depends on no training and on no float rounding a reader could see. A plot of training is
+    compared as a reader compares it (kb/plotdata.py): the same structure, each mark within the band
+    measured over seeds and kernels, and the pixels within the largest difference measured then.
+    """
+    plots = run.plots
     if sorted(plots) != sorted(recorded):
         return f"saved plots {sorted(plots)}, the record has {sorted(recorded)}"
-    tolerance = snippet_plot_tolerance(snippet)
+    folder = output_dir(snippet)
+    if not trains(snippet):
+        for name in recorded:
+            rms = plot_rms((folder / name).read_bytes(), plots[name])
+            if rms > PLOT_RMS_TOLERANCE:
+                return f"plot {name} differs from its record by {_rms_words(rms)} (tolerance {PLOT_RMS_TOLERANCE:g})"
+        return None
+    from kb import plotdata
+
+    measured = load_seeds(snippet).get("plots", {})
     for name in recorded:
-        rms = plot_rms((output_dir(snippet) / name).read_bytes(), plots[name])
-        if rms > tolerance:
-            size = (
-                "a different size"
-                if math.isinf(rms)
-                else f"an RMS difference of {rms:.2f}"
-            )
+        shown = folder / plot_data_file(name)
+        if name not in measured or not shown.is_file() or name not in run.plot_data:
             return (
-                f"plot {name} differs from its record by {size} (tolerance {tolerance:g}: "
-                "PLOT_RMS_TOLERANCE)"
+                f"plot {name} has no record of what it shows or no band measured over seeds and "
+                f"kernels. Record them with: {refresh_command(snippet)} and then {seeds_command(snippet)}"
+            )
+        difference = plotdata.compare(
+            json.loads(shown.read_text(encoding="utf-8")),
+            run.plot_data[name],
+            measured[name]["marks"],
+        )
+        if difference:
+            return f"plot {name} shows something else than its record: {difference}"
+        rms = plot_rms((folder / name).read_bytes(), plots[name])
+        if rms > measured[name]["rms"]:
+            return (
+                f"plot {name} differs from its record by {_rms_words(rms)}, more than between "
+                f"seeds and kernels when it was measured ({measured[name]['rms']:g})"
             )
     return None
+
+
+def _rms_words(rms: float) -> str:
+    return "a different size" if math.isinf(rms) else f"an RMS difference of {rms:.2f}"
 
 
 # --- checking a run --------------------------------------------------------------------------------
 
 
-def check(run: Run) -> None:
+def check(run: Run, plots: bool = True) -> None:
     """Fail unless a run reproduces the snippet's record: fresh code, stdout and plots.
 
     A run under another seed than the recorded one must keep the asserts (it ran), the text, and
-    every number that carries a ± tolerance within it; its plots are not compared.
+    every number that carries a ± tolerance within it. Plots of training are compared within their
+    measured bands under any seed or kernels; other plots must match to a grey level.
     """
     snippet = run.snippet
     problem = freshness_problem(snippet)
@@ -445,7 +478,7 @@ def check(run: Run) -> None:
         raise OutputError(problem)
     meta = load_record(snippet)
     fix = f"If the change is intended, record the new output with: {refresh_command(snippet)}"
-    seeded = f" under seed {run.seed}" if run.seed else ""
+    seeded = runner.describe_run(run.seed, run.kernels)
     difference = compare_stdout(meta["stdout"], run.stdout, tight=not run.seed)
     if difference:
         raise OutputError(
@@ -458,10 +491,11 @@ def check(run: Run) -> None:
                 f"as far as the spread measured by {seeds_command(snippet)} justifies."
             )
         )
-    if not run.seed:
-        difference = compare_plots(snippet, meta["plots"], run.plots)
-        if difference:
-            raise OutputError(f"{rel(snippet)} {difference}. {fix}")
+    difference = plots and compare_plots(snippet, meta["plots"], run)
+    if difference:
+        raise OutputError(
+            f"{rel(snippet)}{runner.describe_run(run.seed, run.kernels)} {difference}. {fix}"
+        )
 
 
 def value(snippet: Path, label: str) -> str:
@@ -501,8 +535,15 @@ def trains(snippet: Path) -> bool:
     )
 
 
+def measuring_runs(snippet: Path, count: int) -> list[Run]:
+    """Seeds 0..count-1 on this CPU's kernels, then OTHER_KERNEL_RUNS: what a spread is measured on."""
+    runs = [run_snippet(snippet, seed) for seed in range(count)]
+    return runs + [run_snippet(snippet, seed, kernels) for seed, kernels in OTHER_KERNEL_RUNS]
+
+
 def seeds_summary(runs: list[Run]) -> dict:
-    """The numbers of runs under several seeds (runs[0] = the recorded seed), line by line."""
+    """The numbers and plots of runs under several seeds and kernels (runs[0] = the recorded run),
+    line by line; `values` has one row per run, the seeds on this CPU's kernels first."""
     lines = []
     for number, line in enumerate(runs[0].stdout.splitlines()):
         texts, values = parse_line(line)
@@ -522,15 +563,64 @@ def seeds_summary(runs: list[Run]) -> dict:
                     "values": per_seed,
                 }
             )
-    return {"seeds": [r.seed for r in runs], "lines": lines}
+    native = [r.seed for r in runs if r.kernels == "native"]
+    return {
+        "seeds": native,
+        "other_kernels": [[r.seed, r.kernels] for r in runs[len(native) :]],
+        "lines": lines,
+        "plots": plot_spread(runs),
+    }
+
+
+def plot_spread(runs: list[Run]) -> dict:
+    """Per plot of runs[0]: how far each mark moved in the other runs (its band, kb/plotdata.py),
+    the largest pixel RMS between them, and what kept a plot from being measured."""
+    from kb import plotdata
+
+    spread = {}
+    for name in sorted(runs[0].plots):
+        entry = {"rms": PLOT_RMS_TOLERANCE, "kernel_rms": 0.0, "marks": {}, "problems": []}
+        moved = []
+        for run in runs[1:]:
+            where = runner.describe_run(run.seed, run.kernels).strip(" ()")
+            if name not in run.plots or name not in run.plot_data or name not in runs[0].plot_data:
+                entry["problems"].append(f"{where}: no plot {name} or no record of what it shows")
+                continue
+            rms = plot_rms(runs[0].plots[name], run.plots[name])
+            entry["rms"] = max(entry["rms"], plotdata.round_up(rms))
+            if run.seed == runs[0].seed:  # the same result on another CPU's kernels
+                entry["kernel_rms"] = max(entry["kernel_rms"], round(rms, 3))
+            shape = plotdata.structure_difference(runs[0].plot_data[name], run.plot_data[name])
+            if shape:
+                entry["problems"].append(f"{where}: {shape}")
+                continue
+            moved.append(plotdata.distances(runs[0].plot_data[name], run.plot_data[name]))
+        entry["marks"] = plotdata.bands(moved)
+        spread[name] = entry
+    return spread
 
 
 def seeds_problems(summary: dict, trained: bool = True) -> list[str]:
     """Numbers whose printed tolerance is narrower than their spread over seeds, or, in a snippet that
     trains, that vary with the seed and have none (seed 0 is the recorded one). Without training a
-    number that varies with the seed is a function of random inputs: exact on every CPU."""
+    number that varies with the seed is a function of random inputs: exact on every CPU, so under
+    other kernels (the rows after the seeds) a number without ± must stay within its last digits. A
+    plot whose structure changes between runs cannot be compared, nor can a plot that does not
+    depend on training but changes with the seed or the kernels."""
     problems = []
+    seeds = len(summary["seeds"])
     for entry in summary["lines"]:
+        for row in entry["values"][seeds:]:  # other kernels: a number without ± stays tight
+            if row is None:
+                continue
+            for i, tol in enumerate(entry["tolerances"]):
+                first = parse_line(entry["line"])[1][i][0]
+                if tol is None and abs(row[i] - entry["values"][0][i]) > _tight(first) * (1 + 1e-9):
+                    problems.append(
+                        f'"{entry["line"]}": number {i + 1} is {row[i]:g} under other CPU kernels '
+                        "and has no ± tolerance: make it independent of float rounding (float64, no "
+                        "value on a threshold) or give it its measured spread"
+                    )
         runs = [v for v in entry["values"] if v is not None]
         if len(runs) != len(entry["values"]):
             problems.append(
@@ -547,9 +637,16 @@ def seeds_problems(summary: dict, trained: bool = True) -> list[str]:
                 )
             elif tol is not None and deviation > float(tol) * (1 + 1e-9):
                 problems.append(
-                    f'"{entry["line"]}": ±{tol} is narrower than the spread over seeds '
-                    f"(largest distance from seed 0: {deviation:.4g})"
+                    f'"{entry["line"]}": ±{tol} is narrower than the spread over seeds and '
+                    f"kernels (largest distance from seed 0: {deviation:.4g})"
                 )
+    for name, plot in summary.get("plots", {}).items():
+        problems += [f"plot {name}, {p}" for p in plot["problems"]]
+        if not trained and plot.get("kernel_rms", 0) > PLOT_RMS_TOLERANCE:
+            problems.append(
+                f"plot {name} changes under other CPU kernels (pixel RMS {plot['kernel_rms']:g}) "
+                "although the snippet does not train, so it cannot be compared to a grey level"
+            )
     return problems
 
 
@@ -591,7 +688,7 @@ def spread(snippet: Path, label: str, allow_stale: bool = False) -> str:
             first = len(parse_line(label)[1])
             printed = parse_line(entry["line"])[1][first][0]
             decimals = len(printed.partition(".")[2])
-            column = [v[first] for v in entry["values"]]
+            column = [v[first] for v in entry["values"][: len(summary["seeds"])]]
             mean, std = statistics.fmean(column), statistics.stdev(column)
             f = lambda x: f"{x:.{decimals + 1}f}"  # noqa: E731  one digit more than printed
             return (

@@ -20,7 +20,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.paths import ROOT, rel
+from kb.plotdata import SIDECAR_DIR
 
+# PyTorch picks its CPU kernels at run time by instruction set (MKL, oneDNN and ATen each on its own),
+# and other kernels add floats in another order. These settings imitate other CPUs on this one:
+# "baseline" an x86 CPU without AVX (the kernels every x86-64 CPU has), "avx2" one without AVX-512.
+KERNELS = {
+    "native": {},
+    "baseline": {
+        "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
+        "ONEDNN_MAX_CPU_ISA": "SSE41",
+        "ATEN_CPU_CAPABILITY": "default",
+    },
+    "avx2": {"MKL_ENABLE_INSTRUCTIONS": "AVX2"},
+}
 TIMEOUT_S = 180  # a hard stop (a busy machine is slow); the budgets are measured by `python -m kb bench`
 
 
@@ -35,11 +48,15 @@ class Run:
     seconds: float
     seed: int = 0
     plots: dict[str, bytes] = field(default_factory=dict)
+    plot_data: dict[str, dict] = field(default_factory=dict)  # {name.png: what it shows}
+    kernels: str = "native"
 
 
-def snippet_env() -> dict[str, str]:
-    """The environment of every run, so results do not depend on the machine's core count."""
+def snippet_env(kernels: str = "native") -> dict[str, str]:
+    """The environment of every run, so results do not depend on the machine's core count; with
+    `kernels`, the CPU kernels of another kind of CPU (KERNELS)."""
     env = dict(os.environ)
+    env.update(KERNELS[kernels])
     env.update(
         OMP_NUM_THREADS="1",
         MKL_NUM_THREADS="1",
@@ -61,8 +78,14 @@ def use_fork() -> bool:
 class Worker:
     """One worker process; `run` is not thread-safe, so use one Worker per thread (see `run`)."""
 
-    def __init__(self, fork: bool = True, preload: set[str] | None = None):
+    def __init__(
+        self,
+        fork: bool = True,
+        preload: set[str] | None = None,
+        kernels: str = "native",
+    ):
         self.fork = fork
+        self.kernels = kernels
         self.preload = preload  # top-level packages to import up front; None: all that snippets use
         self.process: subprocess.Popen | None = None
 
@@ -72,7 +95,7 @@ class Worker:
         return subprocess.Popen(
             [sys.executable, "-m", "kb.worker", *args],
             cwd=ROOT,
-            env=snippet_env(),
+            env=snippet_env(self.kernels),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -131,7 +154,11 @@ class Worker:
             plots = {
                 p.name: p.read_bytes() for p in sorted(folder.glob("*.png"))
             }
-        where = rel(snippet) + (f" (seed {seed})" if seed else "")
+            plot_data = {
+                p.stem + ".png": json.loads(p.read_text(encoding="utf-8"))
+                for p in sorted((folder / SIDECAR_DIR).glob("*.json"))
+            }
+        where = rel(snippet) + describe_run(seed, self.kernels)
         if answer.get("timed_out"):
             raise SnippetFailed(
                 f"{where}: still running after {timeout:.0f} s and was stopped. "
@@ -152,7 +179,9 @@ class Worker:
                 f"{where} failed (exit code {answer['code']}). Fix the snippet; "
                 f"its error:\n{stderr.strip()[-3000:]}"
             )
-        return Run(snippet, stdout, answer["seconds"], seed, plots)
+        return Run(
+            snippet, stdout, answer["seconds"], seed, plots, plot_data, self.kernels
+        )
 
     def __enter__(self) -> "Worker":
         return self
@@ -186,8 +215,22 @@ def preload_only(packages: set[str]) -> None:
     _preload = set(packages)
 
 
-def run(snippet: Path, seed: int = 0, timeout: float = TIMEOUT_S) -> Run:
-    """Run a snippet with this thread's worker (started on first use)."""
-    if getattr(_local, "worker", None) is None:
-        _local.worker = Worker(fork=use_fork(), preload=_preload)
-    return _local.worker.run(snippet, seed, timeout)
+def describe_run(seed: int, kernels: str) -> str:
+    """' (seed 1, baseline kernels)' for a run other than the recorded one; '' for that one."""
+    parts = ([f"seed {seed}"] if seed else []) + (
+        [f"{kernels} kernels"] if kernels != "native" else []
+    )
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def run(
+    snippet: Path,
+    seed: int = 0,
+    timeout: float = TIMEOUT_S,
+    kernels: str = "native",
+) -> Run:
+    """Run a snippet with this thread's worker for these kernels (started on first use)."""
+    workers = _local.__dict__.setdefault("workers", {})
+    if kernels not in workers:
+        workers[kernels] = Worker(fork=use_fork(), preload=_preload, kernels=kernels)
+    return workers[kernels].run(snippet, seed, timeout)

@@ -220,6 +220,25 @@ def test_a_tolerance_narrower_than_the_seed_spread_is_reported():
     )
 
 
+def test_a_count_that_other_kernels_change_is_reported():
+    """anchor_matching's count of positives flipped on another CPU: an IoU sat on the threshold."""
+    summary = {
+        "seeds": [0, 1],
+        "other_kernels": [[0, "baseline"]],
+        "lines": [
+            {
+                "line": "positive / negative: 9 / 1197",
+                "label": "positive / negative",
+                "tolerances": [None, None],
+                "values": [[9, 1197], [11, 1190], [10, 1197]],
+            },
+        ],
+    }
+    # not a result of training: varying with the seed is fine (random inputs), with the kernels not
+    problems = outputs.seeds_problems(summary, trained=False)
+    assert len(problems) == 1 and "number 1 is 10 under other CPU kernels" in problems[0]
+
+
 def test_a_failing_snippet_names_the_file_and_its_error(snippet):
     snippet.write_text(
         '"""Claims too much."""\nassert 1 + 1 == 3, "the claim does not hold"\n'
@@ -251,14 +270,16 @@ def test_spread_reads_the_value_not_a_number_in_its_label(
     tmp_path, monkeypatch
 ):
     summary = {
+        "seeds": [0, 1, 2],
         "lines": [
             {
                 "line": "150 labels, gain: 0.013 ±0.02",
                 "label": "150 labels, gain",
                 "tolerances": [None, "0.02"],
-                "values": [[150, 0.013], [150, 0.023], [150, 0.006]],
+                # the last row: seed 0 on other kernels, which is not a seed of the spread
+                "values": [[150, 0.013], [150, 0.023], [150, 0.006], [150, 0.9]],
             }
-        ]
+        ],
     }
     monkeypatch.setattr(
         outputs, "load_seeds", lambda snippet, allow_stale=False: summary

@@ -7,7 +7,7 @@
 # then:
 #     python nin_digits.py
 #
-# kb-download: {"record": "9e872c49eb2cefc980544e97c11c4bb56905a7f32160c84dda0a8272e01b203c", "sources": {"snippets/network_in_network/nin_digits.py": "2108ff8417c78ba63fd6f4af4a7c3a569972d944413141528be919cef7a31152"}}
+# kb-download: {"record": "11ee33ee47d0d1e761e21d9a881beaf351a9906dbe7afd755614e8c02cacfee0", "sources": {"snippets/network_in_network/nin_digits.py": "2108ff8417c78ba63fd6f4af4a7c3a569972d944413141528be919cef7a31152"}}
 
 
 # --- the snippet, unchanged: snippets/network_in_network/nin_digits.py ---
