@@ -16,6 +16,7 @@ from sklearn.datasets import load_digits
 from torch import nn
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+INITS = 100  # random initializations per module for the checkerboard measure
 
 
 # --8<-- [start:modules]
@@ -78,7 +79,6 @@ def main() -> None:
                 return net(pooled[idx], switches[idx])
             return net(pooled[idx])
 
-        start = checkerboard(net)
         opt = torch.optim.Adam(net.parameters(), lr=3e-2)
         for _ in range(100):  # full batch, 4x4 -> 8x8
             opt.zero_grad()
@@ -86,8 +86,16 @@ def main() -> None:
             opt.step()
         with torch.no_grad():
             test_mse = F.mse_loss(run(test), x[test]).item()
-        rows[name] = (sum(p.numel() for p in net.parameters()), start, test_mse)
+        rows[name] = (sum(p.numel() for p in net.parameters()), test_mse)
     # --8<-- [end:train]
+    # the checkerboard of one random initialization varies widely from one
+    # initialization to the next: take the median over INITS of them
+    inits = [upsamplers() for _ in range(INITS)]
+    start = {
+        name: float(np.median([checkerboard(nets[name]) for nets in inits]))
+        for name in rows
+    }
+    rows = {name: (p, start[name], mse) for name, (p, mse) in rows.items()}
     for name, (params, start, mse) in rows.items():
         assert mse < 0.1, (name, mse)
     conv_t = rows["ConvTranspose2d(k=4, s=2, p=1)"]
@@ -96,12 +104,15 @@ def main() -> None:
     assert nearest[1] < 1e-5 and conv_t[1] > 1e-3  # flat vs pattern at init
     assert unpool[2] < nearest[2]  # the switches help
     print("task: max-pooled 4x4 digits back to 8x8, 100 Adam steps")
-    print("| module | parameters | checkerboard at init | test MSE |")
+    print(
+        f"| module | parameters | checkerboard at init, median of {INITS} "
+        "| test MSE |"
+    )
     print("|---|---|---|---|")
     tol = dict(zip(rows, ("0.0002", "0.0007", "0.002", "0.0003", "0.0003")))
     cb_tol = {
-        "ConvTranspose2d(k=4, s=2, p=1)": " ±0.9",  # seeds 0-4
-        "Conv2d 3x3 to 4 channels + PixelShuffle(2)": " ±0.2",
+        "ConvTranspose2d(k=4, s=2, p=1)": " ±0.06",  # seeds 0-4, kernels
+        "Conv2d 3x3 to 4 channels + PixelShuffle(2)": " ±0.07",
     }
     for name, (params, start, mse) in rows.items():
         cb = "n/a" if np.isnan(start) else f"{start:.3f}"
