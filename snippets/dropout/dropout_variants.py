@@ -59,29 +59,37 @@ def main() -> None:
             out.var().item(),
         )
     # --8<-- [end:table]
+    # Largest distance from seed 0 over seeds 0-4 and other CPU kernels
+    # (kb check --seeds 5) of the dropped fraction and of the variance; None:
+    # the same in every run.
     tol = {
-        "nn.Dropout": 0.003,
-        "nn.Dropout1d": 0.01,
-        "nn.Dropout2d": 0.08,
-        "nn.Dropout3d": 0.01,
-        "nn.AlphaDropout": 0.003,  # seeds 0-4
-        "nn.FeatureAlphaDropout": 0.02,
-        "GaussianDropout": 0.01,
+        "nn.Dropout": (0.003, None),
+        "nn.Dropout1d": (0.007, 0.01),
+        "nn.Dropout2d": (0.04, 0.08),
+        "nn.Dropout3d": (0.007, 0.01),
+        "nn.AlphaDropout": (0.003, None),
+        "nn.FeatureAlphaDropout": (0.02, 0.01),
+        "GaussianDropout": (None, 0.01),  # drops nothing
     }
+    # The mean is 0 by design: asserted within a bound (about 5 standard
+    # deviations over seeds), not printed. Dropping whole channels the alpha
+    # way moves the mean most: a dropped map becomes a constant.
+    mean_bound = {name: 0.01 for name in rows} | {"nn.FeatureAlphaDropout": 0.1}
     for name, (whole, frac, mean, var) in rows.items():
-        t = tol[name]
+        assert abs(mean) < mean_bound[name], (name, mean)  # all keep mean 0
+        t_frac, t_var = (f" ±{t}" if t else "" for t in tol[name])
         print(
-            f"{name}: whole channels: {whole}, dropped fraction: "
-            f"{frac:.3f} ±{t}, mean: {mean:.2f} ±{t}, var: {var:.2f} ±{t}"
+            f"{name}: whole channels: {whole}, "
+            f"dropped fraction: {frac:.3f}{t_frac}, "
+            f"mean: within {mean_bound[name]} of 0, var: {var:.2f}{t_var}"
         )
     assert rows["nn.Dropout2d"][0] and rows["nn.Dropout3d"][0]
     assert rows["nn.FeatureAlphaDropout"][0] and not rows["nn.Dropout"][0]
     assert not rows["nn.Dropout1d"][0]  # rows of a map
     for name in ["nn.Dropout", "nn.Dropout2d", "nn.AlphaDropout"]:
         assert abs(rows[name][1] - p) < 0.05, rows[name]  # drops p
-    assert rows["GaussianDropout"][1] < 0.01  # drops nothing
-    for name, (_, _, mean, var) in rows.items():
-        assert abs(mean) < 0.1, (name, mean)  # all keep mean 0
+    # drops nothing: the mode is a value that occurs by chance, a few times
+    assert rows["GaussianDropout"][1] < 1e-4, rows["GaussianDropout"]
     assert abs(rows["nn.AlphaDropout"][3] - 1) < 0.05  # alpha: var 1
     for name in ["nn.Dropout", "nn.Dropout2d", "GaussianDropout"]:
         assert abs(rows[name][3] - 1 / (1 - p)) < 0.15, rows[name]  # 1/(1-p)
