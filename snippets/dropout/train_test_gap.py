@@ -98,17 +98,18 @@ def main() -> None:
     curves = {p: train(p, data, device) for p in (0.0, 0.5)}
 
     gaps = {p: c["train"][-1] - c["test"][-1] for p, c in curves.items()}
-    # the claim: dropout shrinks the train/test gap
+    # the claim: dropout shrinks the train/test gap, for every seed. By how
+    # much is not printed: about as much as it varies between seeds.
     assert gaps[0.5] < gaps[0.0], gaps
     # without dropout it memorizes
     assert curves[0.0]["train"][-1] == 1.0, curves[0.0]["train"][-1]
 
-    tol = {0.0: 0.005, 0.5: 0.009}  # spread over seeds 0-4 (kb check --seeds 5)
+    # largest distance from seed 0 over seeds 0-4 and other CPU kernels
+    tol = {0.0: 0.003, 0.5: 0.006}  # (kb check --seeds 5)
     for p, name in ((0.0, "without dropout"), (0.5, "with dropout")):
         print(f"train accuracy {name}: {curves[p]['train'][-1]:.3f}")
         print(f"test accuracy {name}: {curves[p]['test'][-1]:.3f} ±{tol[p]}")
         print(f"gap {name}: {gaps[p]:.3f} ±{tol[p]}")
-    print(f"gap narrowed by dropout: {gaps[0.0] - gaps[0.5]:.3f} ±0.009")
 
     fig, ax = plt.subplots(figsize=(7, 3))
     for p, color in ((0.0, "tab:red"), (0.5, "tab:blue")):
