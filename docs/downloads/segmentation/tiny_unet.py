@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "590f9f0b478f1c38105617ce15e0b7264d7e9206973549a27ca66900147fc92b", "sources": {"snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "edee18987eb4331e07e2a2a2d06e3b5cfcf7d175d9d006ae08121c6c43ebd16d", "sources": {"snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
