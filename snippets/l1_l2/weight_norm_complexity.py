@@ -19,11 +19,12 @@ from torch import nn
 import torch.nn.functional as F
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
-# Results of training, so printed with their spread over seeds 0-4
-# (kb check --seeds 5):
+# Results of training, so printed with their spread: the largest distance
+# from seed 0 over seeds 0-4 and other CPU kernels (kb check --seeds 5), and
+# the CPU that recorded before (L2 train accuracy 0.938), rounded up:
 TOLERANCES = {
-    "no penalty": {"norm": 20, "lip": 600, "grad": 300, "acc": 0.04},
-    "L2 penalty": {"norm": 0.2, "lip": 0.4, "grad": 2, "acc": 0.02},
+    "no penalty": {"norm": 10, "lip": 400, "grad": 200, "acc": 0.03},
+    "L2 penalty": {"norm": 0.07, "lip": 0.5, "grad": 1, "acc": 0.02},
 }
 
 
@@ -129,6 +130,8 @@ def main() -> None:
     assert b["grad"] < a["grad"], (b["grad"], a["grad"])
     # the bound really bounds the gradient
     assert b["grad"] <= b["lip"] and a["grad"] <= a["lip"]
+    # without the penalty the net fits its training points better
+    assert a["acc"] > b["acc"], (a["acc"], b["acc"])
     print(
         f"Lipschitz bound ratio (no penalty / L2): "
         f"{a['lip'] / b['lip']:.3g} ±20"
