@@ -21,6 +21,9 @@ from separable_cost import count_mult_adds  # same folder
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 TOL = {"standard": 0.01, "separable": 0.03}  # largest change over seeds 1..4
+# one run's difference is a few of 450 test images and moves with the seed by
+# as much as its size: assert a bound on it, for every seed, and print that
+MAX_LOSS = 0.05
 
 
 # --8<-- [start:model]
@@ -108,14 +111,14 @@ def main() -> None:
     (p_std, m_std, a_std), (p_sep, m_sep, a_sep) = results.values()
     assert p_sep < p_std / 4 and m_sep < m_std / 4  # far cheaper
     assert a_std > 0.9 and a_sep > 0.9  # both learn
-    assert a_sep > a_std - 0.05, (a_std, a_sep)  # loses little
+    assert a_std - a_sep < MAX_LOSS, (a_std, a_sep)  # loses little
     for name, (params, macs, acc) in results.items():
         print(f"{name} parameters: {params}")
         print(f"{name} conv multiply-adds per image: {macs}")
         print(f"{name} test accuracy: {acc:.3f} ±{TOL[name]}")
     print(f"fewer parameters by: {p_std / p_sep:.1f}x")
     print(f"fewer conv multiply-adds by: {m_std / m_sep:.1f}x")
-    print(f"accuracy lost by the separable CNN: {a_std - a_sep:.3f} ±0.02")
+    print(f"accuracy lost by the separable CNN: less than {MAX_LOSS}")
 
     fig, axes = plt.subplots(1, 3, figsize=(8, 2.4))
     names, colors = list(results), ["tab:blue", "tab:orange"]

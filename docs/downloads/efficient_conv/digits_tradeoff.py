@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "090517314b10ab6910cbb1e9ecb77495aed09d8bb1116cc7ae674d12f7fd4d36", "sources": {"snippets/efficient_conv/digits_tradeoff.py": "fdd0d9f56aabdb8b1e24474a59efc6d97fc0c0fc3be01805171779a0460e1c04", "snippets/efficient_conv/separable_cost.py": "12cfeff7f7982fb6be489917bd68c11694af12d913781a1fd09b4214896c0e9d"}}
+# kb-download: {"record": "5641e8624923b47b881761e4204a34ee1bc3631b26d5a757640d1c055e7c3b2c", "sources": {"snippets/efficient_conv/digits_tradeoff.py": "01aad21776124fd2b5a90df0e0ddb65415fa76fe91345a905a8eaa989f500093", "snippets/efficient_conv/separable_cost.py": "31a48baecc571bf4bd825effddba2d025893741464cca594590188cc76450ad5"}}
 
 
 import sys
@@ -32,7 +32,6 @@ a standard and of a depthwise separable convolution, and their ratio).
 """
 
 import os
-import statistics
 import time
 from fractions import Fraction
 
@@ -80,9 +79,10 @@ def count_mult_adds(module: nn.Module, x: torch.Tensor) -> int:
 
 
 # --8<-- [start:timing]
-def median_ms(module: nn.Module, x: torch.Tensor, repeats: int) -> float:
-    """Median wall time of one forward pass, in milliseconds."""
-    times = []
+def best_ms(module: nn.Module, x: torch.Tensor, repeats: int) -> float:
+    """Fastest wall time of `repeats` forward passes, in milliseconds: other
+    jobs on the CPU can only add time, so the minimum is the steadiest."""
+    best = float("inf")
     with torch.no_grad():
         module(x)  # warm-up
         for _ in range(repeats):
@@ -90,8 +90,8 @@ def median_ms(module: nn.Module, x: torch.Tensor, repeats: int) -> float:
             module(x)
             if x.is_cuda:
                 torch.cuda.synchronize()  # wait for the kernel
-            times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+            best = min(best, time.perf_counter() - start)
+    return 1e3 * best
 
 
 # --8<-- [end:timing]
@@ -105,7 +105,7 @@ def main() -> None:
     torch.manual_seed(SEED)
     torch.set_num_threads(1)  # single thread: comparable
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    M, N, K, D_F = 64, 128, 3, 16  # in, out, kernel, map size
+    M, N, K, D_F = 64, 128, 3, 32  # in, out, kernel, map size
     std = standard(M, N, K).to(device)
     sep = separable(M, N, K).to(device)
     x = torch.randn(1, M, D_F, D_F, device=device)  # one image (1, C, H, W)
@@ -126,17 +126,17 @@ def main() -> None:
     print(f"fewer multiply-adds by: {1 / float(ratio):.2f}x")
 
     # --8<-- [start:time]
-    t_std, t_sep = [], []
-    for _ in range(15):  # interleaved: same noise
-        t_std.append(median_ms(std, x, repeats=15))
-        t_sep.append(median_ms(sep, x, repeats=15))
-    t_std, t_sep = statistics.median(t_std), statistics.median(t_sep)
+    t_std, t_sep = float("inf"), float("inf")
+    for _ in range(15):  # interleaved rounds: both see the same load
+        t_std = min(t_std, best_ms(std, x, repeats=15))
+        t_sep = min(t_sep, best_ms(sep, x, repeats=15))
     speedup = t_std / t_sep
     assert speedup > 1, (t_std, t_sep)  # by how much depends on the CPU
     # --8<-- [end:time]
-    print(f"standard conv time, one image (ms): {t_std:.2f} ±1")
-    print(f"separable conv time, one image (ms): {t_sep:.2f} ±0.3")
-    print(f"measured speedup (times): {speedup:.1f} ±2")
+    # timings of this CPU: "wall clock" lines are never compared with a record
+    print(f"standard conv, wall clock (ms): {t_std:.2f}")
+    print(f"separable conv, wall clock (ms): {t_sep:.2f}")
+    print(f"speedup, wall clock (times): {speedup:.1f}")
 
 
 if __name__ == "__main__":
@@ -168,6 +168,9 @@ from separable_cost import count_mult_adds  # same folder
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 TOL = {"standard": 0.01, "separable": 0.03}  # largest change over seeds 1..4
+# one run's difference is a few of 450 test images and moves with the seed by
+# as much as its size: assert a bound on it, for every seed, and print that
+MAX_LOSS = 0.05
 
 
 # --8<-- [start:model]
@@ -255,14 +258,14 @@ def main() -> None:
     (p_std, m_std, a_std), (p_sep, m_sep, a_sep) = results.values()
     assert p_sep < p_std / 4 and m_sep < m_std / 4  # far cheaper
     assert a_std > 0.9 and a_sep > 0.9  # both learn
-    assert a_sep > a_std - 0.05, (a_std, a_sep)  # loses little
+    assert a_std - a_sep < MAX_LOSS, (a_std, a_sep)  # loses little
     for name, (params, macs, acc) in results.items():
         print(f"{name} parameters: {params}")
         print(f"{name} conv multiply-adds per image: {macs}")
         print(f"{name} test accuracy: {acc:.3f} ±{TOL[name]}")
     print(f"fewer parameters by: {p_std / p_sep:.1f}x")
     print(f"fewer conv multiply-adds by: {m_std / m_sep:.1f}x")
-    print(f"accuracy lost by the separable CNN: {a_std - a_sep:.3f} ±0.02")
+    print(f"accuracy lost by the separable CNN: less than {MAX_LOSS}")
 
     fig, axes = plt.subplots(1, 3, figsize=(8, 2.4))
     names, colors = list(results), ["tab:blue", "tab:orange"]
