@@ -302,3 +302,23 @@ def test_refresh_warns_when_the_machine_is_busy(monkeypatch, capsys):
     monkeypatch.setattr(cli.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     cli.cmd_refresh(args)
     assert "busy" not in capsys.readouterr().err
+
+
+def test_refresh_warns_when_the_record_would_fail_on_other_kernels(snippet, capsys):
+    """A record that only this CPU's kernels reproduce would fail every other contributor's pytest."""
+    from kb import __main__ as cli
+
+    outputs.record(outputs.run_snippet(snippet))
+    cli.warn_if_other_kernels_fail(snippet)
+    assert "would fail on another CPU" not in capsys.readouterr().err  # the control
+    # a count that the kernels decide, as an IoU sitting on a threshold did
+    snippet.write_text(
+        SNIPPET.replace(
+            'print("exact zeros: 120")',
+            'import os; print(f"exact zeros: {120 + (\'MKL_ENABLE_INSTRUCTIONS\' in os.environ)}")',
+        )
+    )
+    outputs.record(outputs.run_snippet(snippet))
+    cli.warn_if_other_kernels_fail(snippet)
+    err = capsys.readouterr().err
+    assert "would fail on another CPU (the baseline kernels)" in err and "exact zeros: 121" in err

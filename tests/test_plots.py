@@ -1,6 +1,7 @@
 """Plots of training compared as a reader compares them (kb/plotdata.py): a curve that moved within
 its measured band passes; a lost line, another curve, another axis or a wrong mask fails, on made-up
-figures and on a real snippet of the site."""
+figures and on a real snippet of the site. On that snippet, a count off by one and a number outside
+its measured band fail too, and the unchanged snippet passes on another CPU's kernels."""
 
 import json
 import shutil
@@ -146,6 +147,30 @@ def test_the_real_nin_plot_fails_on_a_real_change(nin_copy, old, new, words):
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(nin_copy))
     assert "nin_digits.png shows something else than its record" in str(info.value)
+    assert words in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        (
+            'print(f"NiN + GAP parameters: {nin_params}")',
+            'print(f"NiN + GAP parameters: {nin_params + 1}")',
+            "NiN + GAP parameters: 13195",
+        ),
+        (
+            'print(f"NiN + GAP test accuracy: {accs[-1]:.3f} ±0.02")',
+            'print(f"NiN + GAP test accuracy: {accs[-1] - 0.05:.3f} ±0.02")',
+            "NiN + GAP test accuracy",
+        ),
+    ],
+    ids=["a count off by one", "a number outside its measured band"],
+)
+def test_the_real_nin_output_fails_on_a_real_change(nin_copy, old, new, words):
+    edit_as_if_recorded(nin_copy, old, new)
+    with pytest.raises(outputs.OutputError) as info:
+        outputs.check(outputs.run_snippet(nin_copy))
+    assert "printed something other than its recorded output" in str(info.value)
     assert words in str(info.value)
 
 
