@@ -94,7 +94,10 @@ def cmd_refresh(args) -> int:
 def warn_if_other_kernels_fail(snippet: Path) -> None:
     """A new record must pass on other CPUs too: run it on the baseline kernels and say if it fails."""
     try:
-        outputs.check(outputs.run_snippet(snippet, kernels="baseline"), plots=not outputs.trains(snippet))
+        outputs.check(
+            outputs.run_snippet(snippet, kernels="baseline"),
+            plots=not outputs.trains(snippet),
+        )
     except outputs.OutputError as error:
         print(
             f"warning: this record would fail on another CPU (the baseline kernels): {error}\n"
@@ -106,7 +109,9 @@ def warn_if_other_kernels_fail(snippet: Path) -> None:
 
 def cmd_check(args) -> int:
     if args.seeds <= 1:
-        return _run_all(_snippets(args.snippets), outputs.check, kernels=args.kernels)
+        return _run_all(
+            _snippets(args.snippets), outputs.check, kernels=args.kernels
+        )
     failed = 0
     for snippet in _snippets(args.snippets):
         failed += not check_seeds(snippet, args.seeds, args.record)
@@ -124,8 +129,12 @@ def check_seeds(snippet: Path, count: int, record: bool) -> bool:
         print(f"FAILED: {error}\n", file=sys.stderr)
         return False
     summary = outputs.seeds_summary(runs)
-    others = ", ".join(f"seed {s} on {k} kernels" for s, k in outputs.OTHER_KERNEL_RUNS)
-    print(f"{rel(snippet)}: the asserts hold for seeds 0 to {count - 1} and {others}")
+    others = ", ".join(
+        f"seed {s} on {k} kernels" for s, k in outputs.OTHER_KERNEL_RUNS
+    )
+    print(
+        f"{rel(snippet)}: the asserts hold for seeds 0 to {count - 1} and {others}"
+    )
     for entry in summary["lines"]:
         for i, tol in enumerate(entry["tolerances"]):
             column = [v[i] for v in entry["values"]]

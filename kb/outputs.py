@@ -437,7 +437,11 @@ def compare_plots(snippet: Path, recorded: list[str], run: Run) -> str | None:
     measured = load_seeds(snippet).get("plots", {})
     for name in recorded:
         shown = folder / plot_data_file(name)
-        if name not in measured or not shown.is_file() or name not in run.plot_data:
+        if (
+            name not in measured
+            or not shown.is_file()
+            or name not in run.plot_data
+        ):
             return (
                 f"plot {name} has no record of what it shows or no band measured over seeds and "
                 f"kernels. Record them with: {refresh_command(snippet)} and then {seeds_command(snippet)}"
@@ -459,7 +463,11 @@ def compare_plots(snippet: Path, recorded: list[str], run: Run) -> str | None:
 
 
 def _rms_words(rms: float) -> str:
-    return "a different size" if math.isinf(rms) else f"an RMS difference of {rms:.2f}"
+    return (
+        "a different size"
+        if math.isinf(rms)
+        else f"an RMS difference of {rms:.2f}"
+    )
 
 
 # --- checking a run --------------------------------------------------------------------------------
@@ -538,7 +546,10 @@ def trains(snippet: Path) -> bool:
 def measuring_runs(snippet: Path, count: int) -> list[Run]:
     """Seeds 0..count-1 on this CPU's kernels, then OTHER_KERNEL_RUNS: what a spread is measured on."""
     runs = [run_snippet(snippet, seed) for seed in range(count)]
-    return runs + [run_snippet(snippet, seed, kernels) for seed, kernels in OTHER_KERNEL_RUNS]
+    return runs + [
+        run_snippet(snippet, seed, kernels)
+        for seed, kernels in OTHER_KERNEL_RUNS
+    ]
 
 
 def seeds_summary(runs: list[Run]) -> dict:
@@ -579,22 +590,39 @@ def plot_spread(runs: list[Run]) -> dict:
 
     spread = {}
     for name in sorted(runs[0].plots):
-        entry = {"rms": PLOT_RMS_TOLERANCE, "kernel_rms": 0.0, "marks": {}, "problems": []}
+        entry = {
+            "rms": PLOT_RMS_TOLERANCE,
+            "kernel_rms": 0.0,
+            "marks": {},
+            "problems": [],
+        }
         moved = []
         for run in runs[1:]:
             where = runner.describe_run(run.seed, run.kernels).strip(" ()")
-            if name not in run.plots or name not in run.plot_data or name not in runs[0].plot_data:
-                entry["problems"].append(f"{where}: no plot {name} or no record of what it shows")
+            if (
+                name not in run.plots
+                or name not in run.plot_data
+                or name not in runs[0].plot_data
+            ):
+                entry["problems"].append(
+                    f"{where}: no plot {name} or no record of what it shows"
+                )
                 continue
             rms = plot_rms(runs[0].plots[name], run.plots[name])
             entry["rms"] = max(entry["rms"], plotdata.round_up(rms))
-            if run.seed == runs[0].seed:  # the same result on another CPU's kernels
+            if (
+                run.seed == runs[0].seed
+            ):  # the same result on another CPU's kernels
                 entry["kernel_rms"] = max(entry["kernel_rms"], round(rms, 3))
-            shape = plotdata.structure_difference(runs[0].plot_data[name], run.plot_data[name])
+            shape = plotdata.structure_difference(
+                runs[0].plot_data[name], run.plot_data[name]
+            )
             if shape:
                 entry["problems"].append(f"{where}: {shape}")
                 continue
-            moved.append(plotdata.distances(runs[0].plot_data[name], run.plot_data[name]))
+            moved.append(
+                plotdata.distances(runs[0].plot_data[name], run.plot_data[name])
+            )
         entry["marks"] = plotdata.bands(moved)
         spread[name] = entry
     return spread
@@ -610,12 +638,16 @@ def seeds_problems(summary: dict, trained: bool = True) -> list[str]:
     problems = []
     seeds = len(summary["seeds"])
     for entry in summary["lines"]:
-        for row in entry["values"][seeds:]:  # other kernels: a number without ± stays tight
+        for row in entry["values"][
+            seeds:
+        ]:  # other kernels: a number without ± stays tight
             if row is None:
                 continue
             for i, tol in enumerate(entry["tolerances"]):
                 first = parse_line(entry["line"])[1][i][0]
-                if tol is None and abs(row[i] - entry["values"][0][i]) > _tight(first) * (1 + 1e-9):
+                if tol is None and abs(row[i] - entry["values"][0][i]) > _tight(
+                    first
+                ) * (1 + 1e-9):
                     problems.append(
                         f'"{entry["line"]}": number {i + 1} is {row[i]:g} under other CPU kernels '
                         "and has no ± tolerance: make it independent of float rounding (float64, no "
@@ -688,7 +720,9 @@ def spread(snippet: Path, label: str, allow_stale: bool = False) -> str:
             first = len(parse_line(label)[1])
             printed = parse_line(entry["line"])[1][first][0]
             decimals = len(printed.partition(".")[2])
-            column = [v[first] for v in entry["values"][: len(summary["seeds"])]]
+            column = [
+                v[first] for v in entry["values"][: len(summary["seeds"])]
+            ]
             mean, std = statistics.fmean(column), statistics.stdev(column)
             f = lambda x: f"{x:.{decimals + 1}f}"  # noqa: E731  one digit more than printed
             return (

@@ -24,7 +24,9 @@ import os
 import re
 
 MAX_POINTS = 2000  # a mark with more points is thinned evenly: the shape stays, the record stays small
-IMAGE_SIDE = 32  # images are block-averaged to at most this many rows and columns
+IMAGE_SIDE = (
+    32  # images are block-averaged to at most this many rows and columns
+)
 # Below these a reader sees nothing: about a pixel of an axes, half a grey level of an image. A band
 # measured narrower (seed 0 under two kernel settings, say) is widened to them, no further.
 FLOOR = {"points": 0.002, "image": 0.002, "limits": 0.002}
@@ -56,7 +58,9 @@ def _points(xy, transform, ax) -> list[list[float]]:
         return []
     fractions = ax.transAxes.inverted().transform(transform.transform(xy))
     if len(fractions) > MAX_POINTS:
-        fractions = fractions[np.linspace(0, len(fractions) - 1, MAX_POINTS).astype(int)]
+        fractions = fractions[
+            np.linspace(0, len(fractions) - 1, MAX_POINTS).astype(int)
+        ]
     return np.round(fractions, 5).tolist()
 
 
@@ -72,7 +76,9 @@ def _image(image) -> list[list[float]]:
         array = array / 255 if array.max(initial=0) > 1 else array
     rows, cols = array.shape
     step_r, step_c = math.ceil(rows / IMAGE_SIDE), math.ceil(cols / IMAGE_SIDE)
-    array = array[: rows - rows % step_r or None, : cols - cols % step_c or None]
+    array = array[
+        : rows - rows % step_r or None, : cols - cols % step_c or None
+    ]
     r, c = array.shape
     blocks = array.reshape(r // step_r, step_r, c // step_c, step_c)
     return np.round(np.nanmean(blocks, axis=(1, 3)), 4).tolist()
@@ -93,8 +99,12 @@ def _mark(artist, ax) -> dict | None:
     if isinstance(artist, Line2D):
         return {
             "kind": "line",
-            "identity": [label, _color(artist.get_color()), str(artist.get_linestyle()),
-                         str(artist.get_marker())],
+            "identity": [
+                label,
+                _color(artist.get_color()),
+                str(artist.get_linestyle()),
+                str(artist.get_marker()),
+            ],
             "points": _points(artist.get_xydata(), artist.get_transform(), ax),
         }
     if isinstance(artist, AxesImage):
@@ -104,32 +114,51 @@ def _mark(artist, ax) -> dict | None:
             "image": _image(artist),
         }
     if isinstance(artist, Patch):
-        if artist is ax.patch or type(artist).__name__ == "Spine":  # the frame, not a mark
+        if (
+            artist is ax.patch or type(artist).__name__ == "Spine"
+        ):  # the frame, not a mark
             return None
         vertices = artist.get_path().vertices
         return {
             "kind": "patch",
-            "identity": [label, type(artist).__name__, _color(artist.get_facecolor()),
-                         _color(artist.get_edgecolor())],
-            "points": _points(vertices, artist.get_transform(), ax),  # includes the patch's own
+            "identity": [
+                label,
+                type(artist).__name__,
+                _color(artist.get_facecolor()),
+                _color(artist.get_edgecolor()),
+            ],
+            "points": _points(
+                vertices, artist.get_transform(), ax
+            ),  # includes the patch's own
         }
     if isinstance(artist, Collection):
-        if isinstance(artist, PathCollection):  # a scatter: its points are the offsets
-            points = _points(artist.get_offsets(), artist.get_offset_transform(), ax)
+        if isinstance(
+            artist, PathCollection
+        ):  # a scatter: its points are the offsets
+            points = _points(
+                artist.get_offsets(), artist.get_offset_transform(), ax
+            )
         else:
             points = _points(
-                [v for path in artist.get_paths() for v in path.vertices], artist.get_transform(), ax
+                [v for path in artist.get_paths() for v in path.vertices],
+                artist.get_transform(),
+                ax,
             )
         colors = [_color(c) for c in artist.get_facecolor()[:1]]
-        return {"kind": "collection", "identity": [label, type(artist).__name__, *colors],
-                "points": points}
+        return {
+            "kind": "collection",
+            "identity": [label, type(artist).__name__, *colors],
+            "points": points,
+        }
     if isinstance(artist, Text):
         if not artist.get_text().strip():
             return None
         return {
             "kind": "text",
             "identity": [_text(artist.get_text())],
-            "points": _points([artist.get_position()], artist.get_transform(), ax),
+            "points": _points(
+                [artist.get_position()], artist.get_transform(), ax
+            ),
         }
     return None
 
@@ -146,14 +175,27 @@ def describe(fig) -> dict:
                     "xlabel": _text(ax.get_xlabel()),
                     "ylabel": _text(ax.get_ylabel()),
                     "scales": [ax.get_xscale(), ax.get_yscale()],
-                    "legend": [_text(t.get_text()) for t in legend.get_texts()] if legend else [],
+                    "legend": [_text(t.get_text()) for t in legend.get_texts()]
+                    if legend
+                    else [],
                     "size": [round(v, 3) for v in ax.get_position().bounds],
                 },
-                "limits": [list(map(float, ax.get_xlim())), list(map(float, ax.get_ylim()))],
-                "marks": [m for a in ax.get_children() if (m := _mark(a, ax)) is not None],
+                "limits": [
+                    list(map(float, ax.get_xlim())),
+                    list(map(float, ax.get_ylim())),
+                ],
+                "marks": [
+                    m
+                    for a in ax.get_children()
+                    if (m := _mark(a, ax)) is not None
+                ],
             }
         )
-    return {"size": [float(v) for v in fig.get_size_inches()], "dpi": float(fig.dpi), "axes": axes}
+    return {
+        "size": [float(v) for v in fig.get_size_inches()],
+        "dpi": float(fig.dpi),
+        "axes": axes,
+    }
 
 
 def install() -> None:
@@ -164,10 +206,16 @@ def install() -> None:
 
     def savefig(self, fname, *args, **kwargs):
         result = save(self, fname, *args, **kwargs)
-        if isinstance(fname, (str, os.PathLike)) and str(fname).endswith(".png"):
-            shown = json.dumps(describe(self))  # before opening: a failure leaves no empty file
+        if isinstance(fname, (str, os.PathLike)) and str(fname).endswith(
+            ".png"
+        ):
+            shown = json.dumps(
+                describe(self)
+            )  # before opening: a failure leaves no empty file
             os.makedirs(SIDECAR_DIR, exist_ok=True)
-            target = os.path.join(SIDECAR_DIR, os.path.basename(str(fname))[:-4] + ".json")
+            target = os.path.join(
+                SIDECAR_DIR, os.path.basename(str(fname))[:-4] + ".json"
+            )
             with open(target, "w", encoding="utf-8") as out:
                 out.write(shown)
         return result
@@ -188,7 +236,9 @@ def _hausdorff(a: list, b: list) -> float:
     if not a or not b:
         return math.inf
     a, b = np.asarray(a), np.asarray(b)
-    return float(max(cKDTree(b).query(a)[0].max(), cKDTree(a).query(b)[0].max()))
+    return float(
+        max(cKDTree(b).query(a)[0].max(), cKDTree(a).query(b)[0].max())
+    )
 
 
 def _image_distance(a: list, b: list) -> float:
@@ -232,7 +282,9 @@ def distances(expected: dict, actual: dict) -> dict[str, float]:
     """{mark key: how far it moved} for two plots of the same structure."""
     found = {}
     for i, (want, got) in enumerate(zip(expected["axes"], actual["axes"])):
-        found[f"axes {i} limits"] = _limits_distance(want["limits"], got["limits"])
+        found[f"axes {i} limits"] = _limits_distance(
+            want["limits"], got["limits"]
+        )
         for j, (a, b) in enumerate(zip(want["marks"], got["marks"])):
             key = f"axes {i} {a['kind']} {j}"
             if a["kind"] == "image":
@@ -243,7 +295,13 @@ def distances(expected: dict, actual: dict) -> dict[str, float]:
 
 
 def _measure(key: str) -> str:
-    return "image" if " image " in key else "limits" if key.endswith("limits") else "points"
+    return (
+        "image"
+        if " image " in key
+        else "limits"
+        if key.endswith("limits")
+        else "points"
+    )
 
 
 def bands(measured: list[dict[str, float]]) -> dict[str, float]:
@@ -265,7 +323,9 @@ def round_up(x: float) -> float:
     return float(f"{math.ceil(round(x / scale, 9)) * scale:.1g}")
 
 
-def compare(expected: dict, actual: dict, tolerances: dict[str, float]) -> str | None:
+def compare(
+    expected: dict, actual: dict, tolerances: dict[str, float]
+) -> str | None:
     """None when `actual` shows what `expected` shows, each mark within its measured band."""
     difference = structure_difference(expected, actual)
     if difference:
@@ -273,6 +333,8 @@ def compare(expected: dict, actual: dict, tolerances: dict[str, float]) -> str |
     for key, distance in distances(expected, actual).items():
         band = tolerances.get(key, FLOOR[_measure(key)])
         if distance > band * (1 + 1e-9):
-            return (f"{key} moved by {distance:.3g} (its band, measured over seeds and kernels: "
-                    f"{band:g})")
+            return (
+                f"{key} moved by {distance:.3g} (its band, measured over seeds and kernels: "
+                f"{band:g})"
+            )
     return None

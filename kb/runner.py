@@ -48,7 +48,9 @@ class Run:
     seconds: float
     seed: int = 0
     plots: dict[str, bytes] = field(default_factory=dict)
-    plot_data: dict[str, dict] = field(default_factory=dict)  # {name.png: what it shows}
+    plot_data: dict[str, dict] = field(
+        default_factory=dict
+    )  # {name.png: what it shows}
     kernels: str = "native"
 
 
@@ -180,7 +182,13 @@ class Worker:
                 f"its error:\n{stderr.strip()[-3000:]}"
             )
         return Run(
-            snippet, stdout, answer["seconds"], seed, plots, plot_data, self.kernels
+            snippet,
+            stdout,
+            answer["seconds"],
+            seed,
+            plots,
+            plot_data,
+            self.kernels,
         )
 
     def __enter__(self) -> "Worker":
@@ -232,5 +240,7 @@ def run(
     """Run a snippet with this thread's worker for these kernels (started on first use)."""
     workers = _local.__dict__.setdefault("workers", {})
     if kernels not in workers:
-        workers[kernels] = Worker(fork=use_fork(), preload=_preload, kernels=kernels)
+        workers[kernels] = Worker(
+            fork=use_fork(), preload=_preload, kernels=kernels
+        )
     return workers[kernels].run(snippet, seed, timeout)

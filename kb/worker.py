@@ -95,7 +95,9 @@ def run_child(request: dict) -> int:
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
     block_network(request["name"])
-    if "matplotlib" in sys.modules:  # a saved plot also writes what it shows (kb/plotdata.py)
+    if (
+        "matplotlib" in sys.modules
+    ):  # a saved plot also writes what it shows (kb/plotdata.py)
         from kb import plotdata
 
         plotdata.install()

@@ -236,7 +236,10 @@ def test_a_count_that_other_kernels_change_is_reported():
     }
     # not a result of training: varying with the seed is fine (random inputs), with the kernels not
     problems = outputs.seeds_problems(summary, trained=False)
-    assert len(problems) == 1 and "number 1 is 10 under other CPU kernels" in problems[0]
+    assert (
+        len(problems) == 1
+        and "number 1 is 10 under other CPU kernels" in problems[0]
+    )
 
 
 def test_a_failing_snippet_names_the_file_and_its_error(snippet):
@@ -277,7 +280,12 @@ def test_spread_reads_the_value_not_a_number_in_its_label(
                 "label": "150 labels, gain",
                 "tolerances": [None, "0.02"],
                 # the last row: seed 0 on other kernels, which is not a seed of the spread
-                "values": [[150, 0.013], [150, 0.023], [150, 0.006], [150, 0.9]],
+                "values": [
+                    [150, 0.013],
+                    [150, 0.023],
+                    [150, 0.006],
+                    [150, 0.9],
+                ],
             }
         ],
     }
@@ -304,21 +312,28 @@ def test_refresh_warns_when_the_machine_is_busy(monkeypatch, capsys):
     assert "busy" not in capsys.readouterr().err
 
 
-def test_refresh_warns_when_the_record_would_fail_on_other_kernels(snippet, capsys):
+def test_refresh_warns_when_the_record_would_fail_on_other_kernels(
+    snippet, capsys
+):
     """A record that only this CPU's kernels reproduce would fail every other contributor's pytest."""
     from kb import __main__ as cli
 
     outputs.record(outputs.run_snippet(snippet))
     cli.warn_if_other_kernels_fail(snippet)
-    assert "would fail on another CPU" not in capsys.readouterr().err  # the control
+    assert (
+        "would fail on another CPU" not in capsys.readouterr().err
+    )  # the control
     # a count that the kernels decide, as an IoU sitting on a threshold did
     snippet.write_text(
         SNIPPET.replace(
             'print("exact zeros: 120")',
-            'import os; print(f"exact zeros: {120 + (\'MKL_ENABLE_INSTRUCTIONS\' in os.environ)}")',
+            "import os; print(f\"exact zeros: {120 + ('MKL_ENABLE_INSTRUCTIONS' in os.environ)}\")",
         )
     )
     outputs.record(outputs.run_snippet(snippet))
     cli.warn_if_other_kernels_fail(snippet)
     err = capsys.readouterr().err
-    assert "would fail on another CPU (the baseline kernels)" in err and "exact zeros: 121" in err
+    assert (
+        "would fail on another CPU (the baseline kernels)" in err
+        and "exact zeros: 121" in err
+    )

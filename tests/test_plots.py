@@ -53,16 +53,29 @@ def measured_bands(recorded: dict, *others: dict) -> dict:
 def test_a_curve_moved_within_its_seed_spread_passes():
     recorded = curves()
     # the spread measured over "seeds": the accuracy curve moves by up to 0.02
-    bands = measured_bands(recorded, curves(accuracy=ACCURACY + 0.02), curves(accuracy=ACCURACY - 0.015))
-    assert plotdata.compare(recorded, curves(accuracy=ACCURACY + 0.01), bands) is None
+    bands = measured_bands(
+        recorded,
+        curves(accuracy=ACCURACY + 0.02),
+        curves(accuracy=ACCURACY - 0.015),
+    )
+    assert (
+        plotdata.compare(recorded, curves(accuracy=ACCURACY + 0.01), bands)
+        is None
+    )
 
 
 @pytest.mark.parametrize(
     "changed, words",
     [
-        (dict(lost=True), "legend"),  # a lost line: its legend entry went with it
+        (
+            dict(lost=True),
+            "legend",
+        ),  # a lost line: its legend entry went with it
         (dict(accuracy=ACCURACY[::-1]), "line 1 moved by"),  # another curve
-        (dict(accuracy=ACCURACY + 0.2), "line 1 moved by"),  # the same shape, far outside its band
+        (
+            dict(accuracy=ACCURACY + 0.2),
+            "line 1 moved by",
+        ),  # the same shape, far outside its band
         (dict(log=True), "scales"),  # another axis
     ],
     ids=["lost line", "another curve", "outside its band", "another axis"],
@@ -91,7 +104,9 @@ def test_a_wrong_mask_fails_and_a_moved_edge_passes():
 def test_bands_are_rounded_up_and_never_below_what_a_reader_sees():
     assert plotdata.round_up(0.0123) == 0.02
     assert plotdata.round_up(3.2) == 4
-    assert plotdata.bands([{"axes 0 line 0": 1e-7}]) == {"axes 0 line 0": plotdata.FLOOR["points"]}
+    assert plotdata.bands([{"axes 0 line 0": 1e-7}]) == {
+        "axes 0 line 0": plotdata.FLOOR["points"]
+    }
 
 
 # --- a real snippet ---------------------------------------------------------------------------------
@@ -146,7 +161,9 @@ def test_the_real_nin_plot_fails_on_a_real_change(nin_copy, old, new, words):
     edit_as_if_recorded(nin_copy, old, new)
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(nin_copy))
-    assert "nin_digits.png shows something else than its record" in str(info.value)
+    assert "nin_digits.png shows something else than its record" in str(
+        info.value
+    )
     assert words in str(info.value)
 
 
@@ -201,5 +218,7 @@ def test_a_lost_line_without_a_legend_fails_too():
     recorded, lost = curves(), curves(lost=True)
     for shown in (recorded, lost):
         shown["axes"][0]["structure"]["legend"] = []
-    difference = plotdata.compare(recorded, lost, measured_bands(recorded, recorded))
+    difference = plotdata.compare(
+        recorded, lost, measured_bands(recorded, recorded)
+    )
     assert difference is not None and "other marks" in difference, difference

@@ -15,12 +15,16 @@ from kb import outputs
 from kb.paths import ROOT, rel
 
 OTHER = ROOT / "tests" / "other_machine"
-RAN_THEN = json.loads((OTHER / "sources_at_29ff986.json").read_text())  # {snippet: its code then}
+RAN_THEN = json.loads(
+    (OTHER / "sources_at_29ff986.json").read_text()
+)  # {snippet: its code then}
 SNIPPETS = outputs.all_snippets()
 
 
 def same_code(snippet: str) -> bool:
-    return (ROOT / snippet).is_file() and outputs.fingerprint(ROOT / snippet) == RAN_THEN[snippet]
+    return (ROOT / snippet).is_file() and outputs.fingerprint(
+        ROOT / snippet
+    ) == RAN_THEN[snippet]
 
 
 def other_machine(snippet: str):
@@ -30,7 +34,9 @@ def other_machine(snippet: str):
 @pytest.mark.parametrize("snippet", sorted(RAN_THEN))
 def test_the_other_machines_output_passes(snippet):
     if not same_code(snippet):
-        pytest.skip(f"{snippet} changed since 29ff986; that machine's output is old")
+        pytest.skip(
+            f"{snippet} changed since 29ff986; that machine's output is old"
+        )
     record = outputs.load_record(ROOT / snippet)["stdout"]
     other = (other_machine(snippet) / "stdout.txt").read_text(encoding="utf-8")
     difference = outputs.compare_stdout(record, other)
@@ -42,31 +48,50 @@ def test_the_other_machines_output_passes(snippet):
 
 
 OTHER_PLOTS = sorted(
-    (snippet, png.name) for snippet in RAN_THEN for png in other_machine(snippet).glob("*.png")
+    (snippet, png.name)
+    for snippet in RAN_THEN
+    for png in other_machine(snippet).glob("*.png")
 )
 
 
-@pytest.mark.parametrize("snippet, plot", OTHER_PLOTS, ids=[f"{s}:{p}" for s, p in OTHER_PLOTS])
+@pytest.mark.parametrize(
+    "snippet, plot", OTHER_PLOTS, ids=[f"{s}:{p}" for s, p in OTHER_PLOTS]
+)
 def test_the_other_machines_plot_passes(snippet, plot):
     if not same_code(snippet):
-        pytest.skip(f"{snippet} changed since 29ff986; that machine's plot is old")
+        pytest.skip(
+            f"{snippet} changed since 29ff986; that machine's plot is old"
+        )
     recorded = (outputs.output_dir(ROOT / snippet) / plot).read_bytes()
-    rms = outputs.plot_rms(recorded, (other_machine(snippet) / plot).read_bytes())
+    rms = outputs.plot_rms(
+        recorded, (other_machine(snippet) / plot).read_bytes()
+    )
     if outputs.trains(ROOT / snippet):
         measured = outputs.load_seeds(ROOT / snippet).get("plots", {})
-        assert plot in measured, f"{snippet}: no band measured for {plot}: {outputs.seeds_command(ROOT / snippet)}"
+        assert plot in measured, (
+            f"{snippet}: no band measured for {plot}: {outputs.seeds_command(ROOT / snippet)}"
+        )
         band = measured[plot]["rms"]
         what = "the largest difference between seeds and kernels, measured"
     else:
-        band, what = outputs.PLOT_RMS_TOLERANCE, "a grey level: it depends on no training"
-    assert rms <= band, f"{snippet}: {plot} differs by a pixel RMS of {rms:.2f}, more than {what} ({band:g})"
+        band, what = (
+            outputs.PLOT_RMS_TOLERANCE,
+            "a grey level: it depends on no training",
+        )
+    assert rms <= band, (
+        f"{snippet}: {plot} differs by a pixel RMS of {rms:.2f}, more than {what} ({band:g})"
+    )
 
 
 def test_most_snippets_and_plots_are_still_compared_with_the_other_machine():
     compared = [s for s in RAN_THEN if same_code(s)]
     plots = [(s, p) for s, p in OTHER_PLOTS if same_code(s)]
-    assert len(compared) >= 100, f"only {len(compared)} of {len(RAN_THEN)} snippets still compare"
-    assert len(plots) >= 15, f"only {len(plots)} of {len(OTHER_PLOTS)} plots still compare"
+    assert len(compared) >= 100, (
+        f"only {len(compared)} of {len(RAN_THEN)} snippets still compare"
+    )
+    assert len(plots) >= 15, (
+        f"only {len(plots)} of {len(OTHER_PLOTS)} plots still compare"
+    )
 
 
 @pytest.mark.parametrize("snippet", SNIPPETS, ids=rel)
@@ -85,7 +110,9 @@ def test_tolerances_are_backed_by_seeds(snippet):
     assert len(summary["seeds"]) >= 5, (
         f"{rel(snippet)}: measure at least 5 seeds: {outputs.seeds_command(snippet)}"
     )
-    assert summary.get("other_kernels") == [list(r) for r in outputs.OTHER_KERNEL_RUNS], (
+    assert summary.get("other_kernels") == [
+        list(r) for r in outputs.OTHER_KERNEL_RUNS
+    ], (
         f"{rel(snippet)}: measure the spread on other CPUs' kernels too: {outputs.seeds_command(snippet)}"
     )
     problems = outputs.seeds_problems(summary, outputs.trains(snippet))
