@@ -16,6 +16,7 @@ from sklearn.datasets import load_digits
 from torch import nn
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+RANDOM_BODIES = 10  # random initializations, each probed, accuracies averaged
 
 
 def make_body() -> nn.Sequential:
@@ -62,16 +63,16 @@ def main() -> None:
             )
         return body.eval()  # frozen from here on
 
-    bodies = {
-        "random weights": pretrain(None),
-        "source digits 0-4": pretrain(y[src]),
+    bodies = {  # one random body is a lottery: average over RANDOM_BODIES
+        "random weights": [pretrain(None) for _ in range(RANDOM_BODIES)],
+        "source digits 0-4": [pretrain(y[src])],
     }
     # --8<-- [end:bodies]
 
     train = torch.cat([tgt[y[tgt] == c][:10] for c in range(5, 10)])
     test = tgt[~torch.isin(tgt, train)]
-    acc = {}
-    for name, body in bodies.items():  # the same linear probe
+
+    def probe_accuracy(body) -> float:  # the same linear probe for each
         with torch.no_grad():
             f_train, f_test = body(x[train]), body(x[test])
         probe = nn.Linear(16, 10).to(device)
@@ -81,13 +82,23 @@ def main() -> None:
             steps=100,
         )
         with torch.no_grad():
-            acc[name] = (probe(f_test).argmax(1) == y[test]).float().mean()
+            return (probe(f_test).argmax(1) == y[test]).float().mean().item()
+
+    acc = {
+        name: float(np.mean([probe_accuracy(body) for body in group]))
+        for name, group in bodies.items()
+    }
     real = acc["source digits 0-4"]
     assert real > acc["random weights"] + 0.05, acc
     print("target: digits 5-9, 10 labels per class, frozen body + linear probe")
-    tol = {"random weights": "0.4", "source digits 0-4": "0.09"}  # seeds 0-4
+    # spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5)
+    tol = {"random weights": "0.04", "source digits 0-4": "0.05"}
+    label = {
+        "random weights": f"random weights, mean of {RANDOM_BODIES} bodies",
+        "source digits 0-4": "source digits 0-4",
+    }
     for name, a in acc.items():
-        print(f"{name}, target test accuracy: {a:.2f} ±{tol[name]}")
+        print(f"{label[name]}, target test accuracy: {a:.2f} ±{tol[name]}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 # then:
 #     python source_relatedness.py
 #
-# kb-download: {"record": "2ee11ed0558546ea7584fbc7fe97b53cee15383112d08fbb0506e1efafa299a3", "sources": {"snippets/transfer_learning/source_relatedness.py": "999a8be95611bfea7addca06a8d4e5fff897dbbc257db62af2652402b0194b0b"}}
+# kb-download: {"record": "9d89e2a40879896d29b74c46e043d1a927a70752d88a070cab3fe18236068d2b", "sources": {"snippets/transfer_learning/source_relatedness.py": "66e42e6ea1b432c0c78bd3028f3fb13b0dc83f37a023b05d425bab1df07f1425"}}
 
 
 # --- the snippet, unchanged: snippets/transfer_learning/source_relatedness.py ---
@@ -29,6 +29,7 @@ from sklearn.datasets import load_digits
 from torch import nn
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+RANDOM_BODIES = 10  # random initializations, each probed, accuracies averaged
 
 
 def make_body() -> nn.Sequential:
@@ -75,16 +76,16 @@ def main() -> None:
             )
         return body.eval()  # frozen from here on
 
-    bodies = {
-        "random weights": pretrain(None),
-        "source digits 0-4": pretrain(y[src]),
+    bodies = {  # one random body is a lottery: average over RANDOM_BODIES
+        "random weights": [pretrain(None) for _ in range(RANDOM_BODIES)],
+        "source digits 0-4": [pretrain(y[src])],
     }
     # --8<-- [end:bodies]
 
     train = torch.cat([tgt[y[tgt] == c][:10] for c in range(5, 10)])
     test = tgt[~torch.isin(tgt, train)]
-    acc = {}
-    for name, body in bodies.items():  # the same linear probe
+
+    def probe_accuracy(body) -> float:  # the same linear probe for each
         with torch.no_grad():
             f_train, f_test = body(x[train]), body(x[test])
         probe = nn.Linear(16, 10).to(device)
@@ -94,13 +95,23 @@ def main() -> None:
             steps=100,
         )
         with torch.no_grad():
-            acc[name] = (probe(f_test).argmax(1) == y[test]).float().mean()
+            return (probe(f_test).argmax(1) == y[test]).float().mean().item()
+
+    acc = {
+        name: float(np.mean([probe_accuracy(body) for body in group]))
+        for name, group in bodies.items()
+    }
     real = acc["source digits 0-4"]
     assert real > acc["random weights"] + 0.05, acc
     print("target: digits 5-9, 10 labels per class, frozen body + linear probe")
-    tol = {"random weights": "0.4", "source digits 0-4": "0.09"}  # seeds 0-4
+    # spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5)
+    tol = {"random weights": "0.04", "source digits 0-4": "0.05"}
+    label = {
+        "random weights": f"random weights, mean of {RANDOM_BODIES} bodies",
+        "source digits 0-4": "source digits 0-4",
+    }
     for name, a in acc.items():
-        print(f"{name}, target test accuracy: {a:.2f} ±{tol[name]}")
+        print(f"{label[name]}, target test accuracy: {a:.2f} ±{tol[name]}")
 
 
 if __name__ == "__main__":
