@@ -16,6 +16,7 @@ from sklearn.datasets import load_digits
 from torch import nn
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+REPEATS = 8  # initializations of the k=4 decoder, averaged
 
 
 # --8<-- [start:decoders]
@@ -44,6 +45,17 @@ def flat_field(net: nn.Module) -> float:
     return (out.std() / out.abs().mean()).item()
 
 
+def train(net: nn.Module, code: torch.Tensor, x: torch.Tensor):
+    """Fit `net` to decode `code` into `x`; its training MSE and flat field."""
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    for _ in range(100):  # 2x2 code -> 8x8 digit
+        opt.zero_grad()
+        loss = F.mse_loss(net(code), x)
+        loss.backward()
+        opt.step()
+    return loss.item(), flat_field(net)
+
+
 # --8<-- [end:decoders]
 
 
@@ -67,38 +79,44 @@ def main() -> None:
     assert ratios == [4.0, 9.0, 25.0], ratios  # grows with depth
 
     digits = load_digits()
-    x = torch.tensor(digits.images[:400] / 16.0, dtype=torch.float32)
-    x = x.unsqueeze(1)  # (400, 1, 8, 8)
-    code = F.avg_pool2d(x, 4)  # (400, 1, 2, 2)
+    x = torch.tensor(digits.images[:100] / 16.0, dtype=torch.float32)
+    x = x.unsqueeze(1)  # (100, 1, 8, 8)
+    code = F.avg_pool2d(x, 4)  # (100, 1, 2, 2)
     # --8<-- [start:train]
-    results = {}
-    for name, net in (
-        ("ConvTranspose2d k=4 s=2, twice", deconv_decoder()),
-        ("nearest + 3x3 conv, twice", resize_conv_decoder()),
-    ):
-        opt = torch.optim.Adam(net.parameters(), lr=1e-2)
-        for _ in range(100):  # 2x2 code -> 8x8 digit
-            opt.zero_grad()
-            loss = F.mse_loss(net(code), x)
-            loss.backward()
-            opt.step()
-        results[name] = (loss.item(), flat_field(net))
+    # How strong a pattern the k=4 decoder learns depends on its initial
+    # weights, so it is trained from REPEATS of them and the results are
+    # averaged; resize-convolution is flat for any weights: one run shows it.
+    runs = {
+        "ConvTranspose2d k=4 s=2, twice": [
+            train(deconv_decoder(), code, x) for _ in range(REPEATS)
+        ],
+        "nearest + 3x3 conv, twice": [train(resize_conv_decoder(), code, x)],
+    }
     # --8<-- [end:train]
-    (mse_d, ff_d), (mse_r, ff_r) = results.values()
-    assert ff_d > 0.05, ff_d  # the trained deconv has a pattern
-    assert ff_r < 1e-5, ff_r  # resize-conv: flat, any weights
+    (deconv, resize) = runs.values()
+    assert all(ff > 0.05 for _, ff in deconv), deconv  # each has a pattern
+    assert resize[0][1] < 1e-5, resize  # resize-conv: flat, any weights
+    mse_d = np.mean([mse for mse, _ in deconv])
+    mse_r = resize[0][0]
+    assert mse_d < 1.25 * mse_r, (mse_d, mse_r)  # the MSE hides the pattern
     print(
         f"all-ones k=3 s=2, max/min of the interior, 1 / 2 / 3 layers: "
         f"{ratios[0]:.0f} / {ratios[1]:.0f} / {ratios[2]:.0f}"
     )
+    # largest distance from seed 0 over seeds 0-4 and other CPU kernels
+    # (kb check --seeds 5), rounded up
     mse_tol = {
-        "ConvTranspose2d k=4 s=2, twice": "0.03",  # seeds 0-4
-        "nearest + 3x3 conv, twice": "0.005",
+        "ConvTranspose2d k=4 s=2, twice": "0.003",
+        "nearest + 3x3 conv, twice": "0.007",
     }
-    for name, (mse, ff) in results.items():
-        print(f"{name}, training MSE: {mse:.4f} ±{mse_tol[name]}")
-        tol = " ±0.4" if ff > 1e-3 else ""
-        print(f"{name}, flat-field pattern after training: {ff:.3f}{tol}")
+    for name, results in runs.items():
+        mse, ff = np.mean(results, axis=0)
+        mean_of = f", mean of {len(results)}" if len(results) > 1 else ""
+        print(f"{name}, training MSE{mean_of}: {mse:.4f} ±{mse_tol[name]}")
+        tol = " ±0.03" if ff > 1e-3 else ""  # 0: flat by construction
+        print(
+            f"{name}, flat-field pattern after training{mean_of}: {ff:.3f}{tol}"
+        )
 
 
 if __name__ == "__main__":
