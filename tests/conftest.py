@@ -173,6 +173,44 @@ def _expected_seconds(item) -> float:
     return 0.0
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--no-kb-cache",
+        action="store_true",
+        help="run every snippet, even those verified before with nothing changed (kb/verified.py)",
+    )
+
+
+def pytest_configure(config):
+    if config.getoption("--no-kb-cache"):
+        os.environ["KB_NO_CACHE"] = (
+            "1"  # inherited by xdist's workers' snippet runs alike
+        )
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many snippet runs the cache spared, and why each of the others ran."""
+    reports = [
+        r
+        for r in terminalreporter.stats.get("passed", [])
+        + terminalreporter.stats.get("failed", [])
+        if r.when == "call" and any(k == "kb" for k, _ in r.user_properties)
+    ]
+    if not reports:
+        return
+    ran = [(r.nodeid, dict(r.user_properties)["kb"]) for r in reports]
+    ran = [(nodeid, why) for nodeid, why in ran if why]
+    terminalreporter.section("kb: snippet runs")
+    terminalreporter.write_line(
+        f"{len(reports) - len(ran)} verified before with nothing changed (not run again), "
+        f"{len(ran)} ran; `pytest --no-kb-cache` runs all"
+    )
+    for nodeid, why in sorted(ran)[:40]:
+        terminalreporter.write_line(f"  {nodeid.partition('::')[2]}: {why[5:]}")
+    if len(ran) > 40:
+        terminalreporter.write_line(f"  ... and {len(ran) - 40} more")
+
+
 def pytest_collection_modifyitems(items):
     items.sort(key=_expected_seconds, reverse=True)
 

@@ -7,11 +7,14 @@ its ± numbers stay within their tolerances and its plots within their bands. An
 print the same as on the recording CPU. A failed assert (a claim of a page), a changed printed result
 or plot, a changed source without a refreshed record: each fails here, naming the snippet and the
 command that records its new output.
+
+A run that passed is remembered (kb/verified.py) with everything that decides it; it runs again only
+when one of those changed, and the summary at the end says which. `pytest --no-kb-cache` runs all.
 """
 
 import pytest
 
-from kb import outputs
+from kb import outputs, verified
 from kb.paths import rel
 
 SNIPPETS = outputs.all_snippets()
@@ -19,21 +22,25 @@ OTHER_SEED = 1  # the recorded runs use seed 0
 OTHER_KERNELS = "baseline"
 
 
-@pytest.mark.parametrize("snippet", SNIPPETS, ids=rel)
-def test_snippet_matches_its_recorded_output(snippet):
+def verify(request, snippet, seed: int = 0, kernels: str = "native") -> None:
+    """Run the snippet and compare it with its record, unless this very run passed before."""
     try:
-        outputs.check(outputs.run_snippet(snippet))
+        why = verified.verify(snippet, seed, kernels)
     except outputs.OutputError as error:
+        request.node.user_properties.append(("kb", "ran: failed"))
         pytest.fail(str(error), pytrace=False)
+    request.node.user_properties.append(("kb", why and f"ran: {why}"))
 
 
 @pytest.mark.parametrize("snippet", SNIPPETS, ids=rel)
-def test_snippet_holds_on_another_cpus_kernels(snippet):
+def test_snippet_matches_its_recorded_output(request, snippet):
+    verify(request, snippet)
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=rel)
+def test_snippet_holds_on_another_cpus_kernels(request, snippet):
     seed = OTHER_SEED if outputs.trains(snippet) else 0
-    try:
-        outputs.check(outputs.run_snippet(snippet, seed, kernels=OTHER_KERNELS))
-    except outputs.OutputError as error:
-        pytest.fail(str(error), pytrace=False)
+    verify(request, snippet, seed, OTHER_KERNELS)
 
 
 def test_there_are_snippets():
