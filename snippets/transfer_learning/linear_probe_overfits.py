@@ -18,6 +18,16 @@ import torch
 import torch.nn.functional as F
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+DRAWS = 8  # training and held-out sets drawn; the figures are their means
+# spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5)
+TOL = {
+    "best norm": "±0.03",
+    "plain norm": "±0.08",
+    "plain test": "±0.08",
+    "early test": "±0.03",
+    "l2 test": "±0.03",
+    "l2 norm": "±0.02",
+}
 
 
 def features(n: int, dim: int, g: torch.Generator):
@@ -57,10 +67,9 @@ def train_probe(x, y, held_out, weight_decay=0.0, steps=300, lr=0.5):
 # --8<-- [end:probe]
 
 
-def main() -> None:
-    torch.manual_seed(SEED)
-    np.random.seed(SEED)
-    g = torch.Generator().manual_seed(SEED)
+def one_draw(g: torch.Generator) -> dict:
+    """One draw of the 20 training points and of the held-out sets: the
+    runs, the per-draw asserts, and the figures the page reports."""
     x, y = features(20, 100, g)  # 20 labels, 100 features
     held_out = [features(1000, 100, g), features(1000, 100, g)]  # val, test
 
@@ -69,7 +78,6 @@ def main() -> None:
     l2_norm, l2 = train_probe(x, y, held_out, weight_decay=0.1)
     best = int(np.argmin(plain[:, 0]))  # early stopping on the val loss
     # --8<-- [end:runs]
-    plain_test, early_test, l2_test = plain[-1, 1], plain[best, 1], l2[-1, 1]
     with torch.no_grad():  # the training points are separated
         w_dir = torch.linalg.lstsq(x, 2 * y - 1).solution  # dim > n: exact fit
         separable = bool(((x @ w_dir) * (2 * y - 1) > 0).all())
@@ -77,18 +85,57 @@ def main() -> None:
     assert separable
     assert plain_norm[-1] > 2 * plain_norm[best], plain_norm[-1]
     assert np.all(np.diff(plain_norm) > 0)  # |w| grows at every step
-    assert plain_test > early_test + 0.1, (plain_test, early_test)
-    assert plain_test > l2_test + 0.1, (plain_test, l2_test)
+    assert plain[-1, 1] > plain[best, 1], plain[[best, -1], 1]  # overfits
     assert l2_norm[-1] < 0.6 * plain_norm[-1]
+    return {
+        "best norm": plain_norm[best],
+        "plain norm": plain_norm[-1],
+        "plain test": plain[-1, 1],
+        "early test": plain[best, 1],
+        "l2 test": l2[-1, 1],
+        "l2 norm": l2_norm[-1],
+        "curves": (plain_norm, plain, l2_norm, l2, best),
+    }
 
-    print("training points: 20, features: 100, separable: True")
-    print(f"no L2, |w| at the best val step: {plain_norm[best]:.1f} ±0.5")
-    print(f"no L2, |w| after 300 steps: {plain_norm[-1]:.1f} ±0.4")
-    print(f"no L2, test loss after 300 steps: {plain_test:.2f} ±0.3")
-    print(f"early stopping (best val step), test loss: {early_test:.2f} ±0.08")
-    print(f"L2 (lambda=0.1), test loss after 300 steps: {l2_test:.2f} ±0.2")
-    print(f"L2, |w| after 300 steps: {l2_norm[-1]:.1f} ±0.2")
 
+def main() -> None:
+    torch.manual_seed(SEED)
+    np.random.seed(SEED)
+    g = torch.Generator().manual_seed(SEED)
+    draws = [one_draw(g) for _ in range(DRAWS)]  # one draw is noisy
+    mean = {k: float(np.mean([d[k] for d in draws])) for k in TOL}
+    assert mean["plain test"] > mean["early test"] + 0.1, mean
+    assert mean["plain test"] > mean["l2 test"] + 0.1, mean
+
+    print(
+        f"training points: 20, features: 100, separable: True, "
+        f"in each of {DRAWS} draws"
+    )
+    print(f"each figure below: the mean over the {DRAWS} draws")
+    print(
+        f"no L2, |w| at the best val step: {mean['best norm']:.2f} "
+        f"{TOL['best norm']}"
+    )
+    print(
+        f"no L2, |w| after 300 steps: {mean['plain norm']:.2f} "
+        f"{TOL['plain norm']}"
+    )
+    print(
+        f"no L2, test loss after 300 steps: {mean['plain test']:.2f} "
+        f"{TOL['plain test']}"
+    )
+    print(
+        f"early stopping (best val step), test loss: "
+        f"{mean['early test']:.2f} {TOL['early test']}"
+    )
+    print(
+        f"L2 (lambda=0.1), test loss after 300 steps: {mean['l2 test']:.2f} "
+        f"{TOL['l2 test']}"
+    )
+    print(f"L2, |w| after 300 steps: {mean['l2 norm']:.2f} {TOL['l2 norm']}")
+
+    # the plot: the first draw
+    plain_norm, plain, l2_norm, l2, best = draws[0]["curves"]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 2.8))
     steps = np.arange(1, len(plain_norm) + 1)
     ax1.plot(steps, plain_norm, label="no L2")
@@ -102,7 +149,7 @@ def main() -> None:
     ax2.set_xlabel("gradient step")
     ax2.set_ylabel("test loss")
     ax2.legend()
-    fig.tight_layout()
+    fig.subplots_adjust(wspace=0.3)  # a fixed layout, whatever the tick labels
     fig.savefig("linear_probe_overfits.png", dpi=100, bbox_inches="tight")
 
 
