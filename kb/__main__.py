@@ -11,6 +11,8 @@ python -m kb check --seeds N [--record] [SNIPPET ...]
 python -m kb downloads               write every experiment's notebook and script to docs/downloads/
                                      (and the zips); runs nothing, for after a pull or an edit
 python -m kb tracking                validate every docs/tracking/*.yml file
+python -m kb diff [BASE] [TARGET]    what a change does to the recorded results (old -> new lines,
+                 [--out FOLDER]      plots side by side, pages), as Markdown for a pull request
 python -m kb spelling                codespell over our text, sparing the student's own words
 python -m kb bench [--snippets-only] time every snippet, the test suite and a warm build
                  [--build-only]      (or only the builds: cold, warm and a rebuild in serve)
@@ -197,6 +199,15 @@ def cmd_spelling(args) -> int:
     return spelling.main()
 
 
+def cmd_diff(args) -> int:
+    from kb import diff
+    from kb.paths import ROOT
+
+    out = Path(args.out) if args.out else None
+    print(diff.run(ROOT, args.base, args.target, out), end="")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from kb import bench
 
@@ -255,6 +266,19 @@ def main(argv: list[str] | None = None) -> int:
         "downloads", help="write every experiment's notebook, script and zip"
     ).set_defaults(func=cmd_downloads)
     sub.add_parser("tracking").set_defaults(func=cmd_tracking)
+    p = sub.add_parser(
+        "diff", help="what a change does to the recorded results, as Markdown"
+    )
+    p.add_argument(
+        "base", nargs="?", default="HEAD", help="a git revision (default HEAD)"
+    )
+    p.add_argument(
+        "target", nargs="?", help="a git revision (default: the working tree)"
+    )
+    p.add_argument(
+        "--out", help="write FOLDER/summary.md and the plots' images there"
+    )
+    p.set_defaults(func=cmd_diff)
     sub.add_parser("spelling").set_defaults(func=cmd_spelling)
     p = sub.add_parser("bench")
     p.add_argument(
