@@ -7,7 +7,7 @@
 # then:
 #     python degradation.py
 #
-# kb-download: {"record": "717bfbef2ec7f383a8d505d5e7122677ebab030d04efa058511c0c3eb37225a7", "sources": {"snippets/residual/degradation.py": "c3dc1b0593a665dc154393b459ce00beda3b36d1a47331329c16cde1854379f4"}}
+# kb-download: {"record": "4e0cc423e86a3799b78c6edd5121a686b4934b919f6c1b4c079fd605a14fe882", "sources": {"snippets/residual/degradation.py": "c2596d32eb183baf822734c6acd916386753246030f0c793e1dad8e9710fb669"}}
 
 
 # --- the snippet, unchanged: snippets/residual/degradation.py ---
@@ -85,43 +85,56 @@ def main() -> None:
         "deep residual (20 layers)": (20, True, True),
         "deep residual, gamma=1 init": (20, True, False),
     }
-    curves = {}
+    curves, accuracy = {}, {}
     for name, (depth, shortcut, zero_gamma) in runs.items():
         torch.manual_seed(SEED)
         net = make_net(depth, shortcut, zero_gamma).to(device)
         opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
         order = torch.Generator().manual_seed(SEED)  # same batches for all
-        losses = []
+        losses, hits = [], []
         for _ in range(STEPS):
             idx = torch.randint(len(y), (BATCH,), generator=order)
-            loss = F.cross_entropy(net(x[idx]), y[idx])
+            logits = net(x[idx])
+            loss = F.cross_entropy(logits, y[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
             losses.append(loss.item())
+            hits.append((logits.argmax(1) == y[idx]).float().mean().item())
         curves[name] = losses
+        accuracy[name] = float(np.mean(hits[-LAST:]))
     final = {n: float(np.mean(c[-LAST:])) for n, c in curves.items()}
     # --8<-- [end:train]
-    tol = {
-        "shallow plain (4 layers)": 0.02,  # max distance of seeds 1-4
-        "deep plain (20 layers)": 0.2,  # from seed 0, rounded up
-        "shallow residual (4 layers)": 0.004,
-        "deep residual (20 layers)": 0.008,
-        "deep residual, gamma=1 init": 0.05,
-    }
-    for name, value in final.items():
-        print(f"{name} final train loss: {value:.3f} ±{tol[name]}")
     sp = final["shallow plain (4 layers)"]
     dp = final["deep plain (20 layers)"]
     sr = final["shallow residual (4 layers)"]
     dr = final["deep residual (20 layers)"]
-    print(
-        f"deep plain minus deep residual final train loss: {dp - dr:.2f} ±0.2"
+    g1 = final["deep residual, gamma=1 init"]
+    # The claims, on the final losses, for every seed: degradation in the
+    # plain nets only (Fig. 4 left and right), and gamma=1 is a worse start.
+    assert dp > 5 * sp and dp - dr > 0.3, final  # deeper plain: worse
+    assert dr <= sr, final  # deeper residual: at least as good
+    assert dr < g1 < dp / 3, final  # gamma=1: worse than 0, far from plain
+    # The losses near 0 vary between seeds by a third of their size, so the
+    # printed figures are the accuracies over the same last steps, with their
+    # largest distance from seed 0 over seeds 0-4 and other CPU kernels
+    # (kb check --seeds 5), rounded up.
+    tol = {
+        "shallow plain (4 layers)": 0.01,
+        "deep plain (20 layers)": 0.1,
+        "shallow residual (4 layers)": 0.003,
+        "deep residual (20 layers)": 0.003,
+        "deep residual, gamma=1 init": 0.01,
+    }
+    for name, value in accuracy.items():
+        print(f"{name} final train accuracy: {value:.3f} ±{tol[name]}")
+    gap = (
+        accuracy["deep residual (20 layers)"]
+        - accuracy["deep plain (20 layers)"]
     )
-
-    assert dp > 5 * sp and dp - dr > 0.3, final  # degradation, plain only
-    assert dr <= sp and dr <= sr, final  # deeper residual: as good
-    assert final["deep residual, gamma=1 init"] > 1.3 * dr, final  # init
+    print(
+        f"deep residual minus deep plain final train accuracy: {gap:.2f} ±0.1"
+    )
 
     fig, ax = plt.subplots(figsize=(7, 3.2))
     kernel = np.ones(10) / 10  # 10-step moving mean
