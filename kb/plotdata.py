@@ -274,7 +274,10 @@ def structure_difference(expected: dict, actual: dict) -> str | None:
         if wanted != have:
             lost = [m for m in wanted if m not in have]
             new = [m for m in have if m not in wanted]
-            return f"axes {i}: other marks (missing {lost[:3]}, new {new[:3]})"
+            return (
+                f"axes {i}: other marks ({len(have)}, the record {len(wanted)}; "
+                f"missing {lost[:3]}, new {new[:3]})"
+            )
     return None
 
 
