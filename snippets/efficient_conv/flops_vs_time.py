@@ -55,7 +55,9 @@ def main() -> None:
         )
     # timings of this CPU: "wall clock" lines are never compared with a record
     for k in convs:
-        print(f"{k} time per multiply-add, wall clock (ps): {ps_per_mac[k]:.0f}")
+        print(
+            f"{k} time per multiply-add, wall clock (ps): {ps_per_mac[k]:.0f}"
+        )
     # how many times more depends on the CPU's kernels (under 2 on some), so
     # only "more" is asserted, which holds on all of them
     per_mac_dw = ps_per_mac["depthwise 3x3"]
