@@ -16,6 +16,9 @@ from sklearn.datasets import load_digits
 from torch import nn
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+PRETRAININGS = 5  # bodies pretrained from different initializations
+# spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5)
+TOL = {"s_ok": "±0.01", "p_ok": "±0.04", "lost": "±0.09", "p_bad": "±0.09"}
 
 
 def make_body() -> nn.Sequential:
@@ -61,18 +64,20 @@ def main() -> None:
     def other_prep(images):  # a common slip: /16 only
         return images / 16.0
 
-    body, head = make_body().to(device), nn.Linear(16, 5).to(device)
-    x_src = source_prep(raw[src_train])
-    fit(
-        list(body.parameters()) + list(head.parameters()),
-        lambda: F.cross_entropy(head(body(x_src)), y[src_train]),
-        steps=60,
-    )
-    body.eval()  # frozen from here on
+    def pretrain():
+        body, head = make_body().to(device), nn.Linear(16, 5).to(device)
+        x_src = source_prep(raw[src_train])
+        fit(
+            list(body.parameters()) + list(head.parameters()),
+            lambda: F.cross_entropy(head(body(x_src)), y[src_train]),
+            steps=60,
+        )
+        return body.eval(), head  # the body is frozen from here on
+
     # --8<-- [end:pretrain]
 
     @torch.no_grad()
-    def source_acc(prep):
+    def source_acc(body, head, prep):
         return (
             (head(body(prep(raw[src_test]))).argmax(1) == y[src_test])
             .float()
@@ -81,7 +86,7 @@ def main() -> None:
         )
 
     # --8<-- [start:probe]
-    def probe_acc(prep, per_class=10):  # new head on frozen body
+    def probe_acc(body, prep, per_class=10):  # new head on frozen body
         train = torch.cat([tgt[y[tgt] == c][:per_class] for c in range(5, 10)])
         test = tgt[~torch.isin(tgt, train)]
         with torch.no_grad():
@@ -97,29 +102,40 @@ def main() -> None:
 
     # --8<-- [end:probe]
 
-    results = {
-        "source preprocessing": (
-            source_acc(source_prep),
-            probe_acc(source_prep),
-        ),
-        "pixels / 16 only": (source_acc(other_prep), probe_acc(other_prep)),
+    # how much one pretrained body suffers from the slip varies widely, so
+    # every figure is the mean over PRETRAININGS bodies
+    preps = {
+        "source preprocessing": source_prep,
+        "pixels / 16 only": other_prep,
     }
-    (s_ok, p_ok), (s_bad, p_bad) = results.values()
-    assert s_ok > s_bad + 0.1, results  # silent accuracy loss
-    assert p_ok > p_bad + 0.02, results
-    tol = {
-        "source preprocessing": ("0.02", "0.06"),  # spread, seeds 0-4
-        "pixels / 16 only": ("0.5", "0.1"),
-    }
-    for name, (s, p) in results.items():
-        print(
-            f"{name}, source model on source test digits: "
-            f"{s:.2f} ±{tol[name][0]}"
-        )
-        print(
-            f"{name}, linear probe on target digits 5-9: "
-            f"{p:.2f} ±{tol[name][1]}"
-        )
+    runs = {name: [] for name in preps}  # (source accuracy, probe accuracy)
+    for _ in range(PRETRAININGS):
+        body, head = pretrain()
+        for name, prep in preps.items():
+            runs[name].append(
+                (source_acc(body, head, prep), probe_acc(body, prep))
+            )
+        ok, bad = (runs[name][-1][0] for name in preps)
+        assert ok > bad + 0.1, runs  # a silent accuracy loss, every time
+    (s_ok, p_ok), (s_bad, p_bad) = (np.mean(r, axis=0) for r in runs.values())
+    assert p_ok > p_bad + 0.02, runs
+    print(f"pretrained bodies: {PRETRAININGS}, each figure below is their mean")
+    print(
+        f"source preprocessing, source model on source test digits: "
+        f"{s_ok:.2f} {TOL['s_ok']}"
+    )
+    print(
+        f"source preprocessing, linear probe on target digits 5-9: "
+        f"{p_ok:.2f} {TOL['p_ok']}"
+    )
+    print(
+        f"pixels / 16 only, source model on source test digits, accuracy "
+        f"lost: {s_ok - s_bad:.2f} {TOL['lost']}"
+    )
+    print(
+        f"pixels / 16 only, linear probe on target digits 5-9: "
+        f"{p_bad:.2f} {TOL['p_bad']}"
+    )
 
 
 if __name__ == "__main__":
