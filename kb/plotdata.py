@@ -24,9 +24,10 @@ import os
 import re
 
 MAX_POINTS = 2000  # a mark with more points is thinned evenly: the shape stays, the record stays small
-IMAGE_SIDE = (
-    32  # images are block-averaged to at most this many rows and columns
-)
+# images are block-averaged to at most this many rows and columns
+IMAGE_SIDE = 32
+# points beyond the axes by more than this fraction are drawn at its edge: a reader sees no farther
+VISIBLE_MARGIN = 0.1
 # Below these a reader sees nothing: about a pixel of an axes, half a grey level of an image. A band
 # measured narrower (seed 0 under two kernel settings, say) is widened to them, no further.
 FLOOR = {"points": 0.002, "image": 0.002, "limits": 0.002}
@@ -57,6 +58,8 @@ def _points(xy, transform, ax) -> list[list[float]]:
     if len(xy) == 0:
         return []
     fractions = ax.transAxes.inverted().transform(transform.transform(xy))
+    # what lies outside the axes is not seen, however far (a bar's foot at 0 on a log scale)
+    fractions = np.clip(fractions, -VISIBLE_MARGIN, 1 + VISIBLE_MARGIN)
     if len(fractions) > MAX_POINTS:
         fractions = fractions[
             np.linspace(0, len(fractions) - 1, MAX_POINTS).astype(int)
