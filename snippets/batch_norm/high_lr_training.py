@@ -18,12 +18,13 @@ from torch import nn
 import torch.nn.functional as F
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
-# Spread over seeds 0-4 (kb check --seeds 5). Without BN the outcome is
-# bimodal (a run leaves chance level or not), hence the wide tolerances.
+# Largest distance from seed 0 over seeds 0-4 and other CPU kernels
+# (kb check --seeds 5), rounded up to one digit.
 TOLERANCE = {
-    "without BN, lr 0.1": {2: 0.03, 4: 0.2, 6: 3, "accuracy": 1},
-    "without BN, lr 0.2": {2: 0.04, 4: 0.5, 6: 0.6, "accuracy": 0.5},
-    "with BN, lr 0.2": {2: 0.2, 4: 0.5, 6: 0.6, "accuracy": 0.2},
+    "without BN, lr 0.1 epoch 2 train loss": 0.02,
+    "without BN, lr 0.2 epoch 2 train loss": 0.03,
+    "with BN, lr 0.2 epoch 2 train accuracy": 0.04,
+    "with BN, lr 0.2 final train accuracy": 0.04,
 }
 
 
@@ -64,19 +65,17 @@ def main() -> None:
     # --8<-- [start:train]
     EPOCHS = 6
     runs = [
-        # a usual rate: slow, seed-dependent start
-        ("without BN, lr 0.1", False, 0.1),
-        ("without BN, lr 0.2", False, 0.2),  # twice that: stuck or blows up
+        ("without BN, lr 0.1", False, 0.1),  # a usual rate
+        ("without BN, lr 0.2", False, 0.2),  # twice that
         ("with BN, lr 0.2", True, 0.2),  # the same high rate with BN
     ]
-
-    curves = {}
+    curves, accuracies = {}, {}
     for name, bn, lr in runs:
         torch.manual_seed(SEED)  # same init and data order
         model = make_cnn(bn).to(device)
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-        losses = []
-        for epoch in range(1, EPOCHS + 1):
+        curves[name], accuracies[name] = [], []
+        for epoch in range(EPOCHS):
             total, correct = 0.0, 0
             for batch in torch.randperm(len(y), device=device).split(128):
                 logits = model(x[batch])
@@ -86,22 +85,39 @@ def main() -> None:
                 opt.step()
                 total += loss.item() * len(batch)
                 correct += (logits.argmax(1) == y[batch]).sum().item()
-            losses.append(total / len(y))  # mean training loss of the epoch
-            if epoch % 2 == 0:
-                loss, tol = losses[-1], TOLERANCE[name][epoch]
-                print(f"{name} epoch {epoch} train loss: {loss:.3f} ±{tol}")
-        accuracy = correct / len(y)
-        tol = TOLERANCE[name]["accuracy"]
-        print(f"{name} final train accuracy: {accuracy:.3f} ±{tol}")
-        curves[name] = losses
+            curves[name].append(total / len(y))  # mean train loss of the epoch
+            accuracies[name].append(correct / len(y))
     # --8<-- [end:train]
-    final = {name: losses[-1] for name, losses in curves.items()}
-    # The claim, for every seed: with BN at the high rate the loss ends far
-    # below both runs without BN. (Without BN the outcome depends on the seed:
-    # some runs leave chance level, ln 10 = 2.30, within six epochs, most do
-    # not, so nothing about them is asserted.)
-    without_bn = min(final["without BN, lr 0.1"], final["without BN, lr 0.2"])
-    assert final["with BN, lr 0.2"] < 0.5 * without_bn, final
+    # The claims, for every seed. A loss that overflowed counts as infinite.
+    loss = {
+        n: [v if np.isfinite(v) else np.inf for v in c]
+        for n, c in curves.items()
+    }
+    without_bn = ["without BN, lr 0.1", "without BN, lr 0.2"]
+    # After two epochs both runs without BN are still at chance level
+    # (ln 10 = 2.30, a uniform guess), and BN's loss is far below them.
+    for name in without_bn:
+        assert loss[name][1] > 0.85 * np.log(10), (name, loss[name])
+    at_2 = min(loss[name][1] for name in without_bn)
+    assert loss["with BN, lr 0.2"][1] < 0.5 * at_2, loss
+    # After six epochs BN's loss is below half of both runs without BN. What
+    # those runs do after epoch 2 depends on the seed: they may leave chance
+    # level or not, so nothing else is asserted or printed about them.
+    at_6 = min(loss[name][-1] for name in without_bn)
+    assert loss["with BN, lr 0.2"][-1] < 0.5 * at_6, loss
+
+    shown = [  # (run, figure, its values per epoch, epoch)
+        ("without BN, lr 0.1", "epoch 2 train loss", curves, 2),
+        ("without BN, lr 0.2", "epoch 2 train loss", curves, 2),
+        ("with BN, lr 0.2", "epoch 2 train accuracy", accuracies, 2),
+        ("with BN, lr 0.2", "final train accuracy", accuracies, EPOCHS),
+    ]
+    for name, figure, values, epoch in shown:
+        label = f"{name} {figure}"
+        print(f"{label}: {values[name][epoch - 1]:.3f} ±{TOLERANCE[label]}")
+    print(
+        "with BN, lr 0.2 final train loss: below half of both runs without BN"
+    )
 
     fig, ax = plt.subplots(figsize=(7, 3))
     for name, losses in curves.items():
