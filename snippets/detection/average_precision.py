@@ -68,7 +68,7 @@ def average_precision_11pt(tp: torch.Tensor, num_gt: int) -> float:
     return (
         sum(
             float(precision[recall >= t].max()) if (recall >= t).any() else 0.0
-            for t in torch.linspace(0, 1, 11).tolist()
+            for t in [i / 10 for i in range(11)]  # exact: 0.1 is 0.1
         )
         / 11
     )

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "92adbb28cb12bd503132def419591ef9d9c3edc8aa1a3099d9cd71cd3a954094", "sources": {"snippets/detection/average_precision.py": "eef1d65ffbaf8158d30f849e34d360c6befb7c0bcd4fae7484d0f8ba1946860f", "snippets/detection/grid_detector.py": "277cf01276c44de686f66bc14352eed6bb00cb933132ab2f809a4436e5f22fcb", "snippets/detection/nms.py": "def2221972ab59dd0bfeb49e18a94be629634b8584f7366418806a069d7c1805", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "92adbb28cb12bd503132def419591ef9d9c3edc8aa1a3099d9cd71cd3a954094", "sources": {"snippets/detection/average_precision.py": "4e406a22c747cb237d946a5c1a951f62dba8a061da3bbb0fc91d02854b538cca", "snippets/detection/grid_detector.py": "277cf01276c44de686f66bc14352eed6bb00cb933132ab2f809a4436e5f22fcb", "snippets/detection/nms.py": "def2221972ab59dd0bfeb49e18a94be629634b8584f7366418806a069d7c1805", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -273,7 +273,7 @@ def average_precision_11pt(tp: torch.Tensor, num_gt: int) -> float:
     return (
         sum(
             float(precision[recall >= t].max()) if (recall >= t).any() else 0.0
-            for t in torch.linspace(0, 1, 11).tolist()
+            for t in [i / 10 for i in range(11)]  # exact: 0.1 is 0.1
         )
         / 11
     )
