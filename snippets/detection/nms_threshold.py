@@ -20,12 +20,13 @@ def main() -> None:
     # --8<-- [start:crowd]
     # a crowd: 20 pairs of people standing so close that their boxes overlap
     # (IoU 0.5); each person is detected well once and once more, worse
-    person = torch.tensor([0.0, 0.0, 20.0, 60.0])
-    pair = torch.stack([person, person + torch.tensor([6.7, 0.0, 6.7, 0.0])])
+    f64 = dict(dtype=torch.float64)  # IoUs exact to ~1e-16, on any CPU
+    person = torch.tensor([0.0, 0.0, 20.0, 60.0], **f64)
+    pair = torch.stack([person, person + torch.tensor([6.7, 0, 6.7, 0], **f64)])
     gt, boxes, scores = [], [], []
     for i in range(20):
         g = pair + 100 * i  # pairs far apart
-        jitter = lambda s: s * torch.randn(2, 4, generator=gen)
+        jitter = lambda s: s * torch.randn(2, 4, generator=gen, **f64)
         gt.append(g)
         boxes += [g + jitter(0.5), g + jitter(3.0)]  # good, duplicate
         scores += [
@@ -38,6 +39,15 @@ def main() -> None:
         f"IoU of the two people in a pair: "
         f"{float(box_iou(pair[:1], pair[1:])):.2f}"
     )
+    # no count hangs on rounding: every IoU NMS or the matching compares is
+    # clear of its thresholds
+    checks = [
+        (box_iou(boxes, boxes), (0.3, 0.4, 0.5, 0.6, 0.7)),  # NMS
+        (box_iou(boxes, gt), (0.5,)),  # a person found
+    ]
+    for iou, thresholds in checks:
+        margin = min(float((iou - t).abs().min()) for t in thresholds)
+        assert margin > 1e-9, margin
     found = {}
     for t in (0.3, 0.4, 0.5, 0.6, 0.7):
         keep = nms(boxes, scores, t)
