@@ -45,7 +45,9 @@ def flat_field(net: nn.Module) -> float:
     return (out.std() / out.abs().mean()).item()
 
 
-def train(net: nn.Module, code: torch.Tensor, x: torch.Tensor):
+def train(
+    net: nn.Module, code: torch.Tensor, x: torch.Tensor
+) -> tuple[float, float]:
     """Fit `net` to decode `code` into `x`; its training MSE and flat field."""
     opt = torch.optim.Adam(net.parameters(), lr=1e-2)
     for _ in range(100):  # 2x2 code -> 8x8 digit
@@ -93,7 +95,7 @@ def main() -> None:
         "nearest + 3x3 conv, twice": [train(resize_conv_decoder(), code, x)],
     }
     # --8<-- [end:train]
-    (deconv, resize) = runs.values()
+    deconv, resize = runs.values()
     assert all(ff > 0.05 for _, ff in deconv), deconv  # each has a pattern
     assert resize[0][1] < 1e-5, resize  # resize-conv: flat, any weights
     mse_d = np.mean([mse for mse, _ in deconv])

@@ -7,7 +7,7 @@
 # then:
 #     python learned_artifacts.py
 #
-# kb-download: {"record": "68f7ebadd8892a68dfd6dcb56af038be60909eeb66f67b8a68409b2c6447a0d3", "sources": {"snippets/deconvolution/learned_artifacts.py": "4b2dea2034fc91aa6e7cee3d75e642ea2b8bd6ab4f50ddbf2502149e304c474e"}}
+# kb-download: {"record": "68f7ebadd8892a68dfd6dcb56af038be60909eeb66f67b8a68409b2c6447a0d3", "sources": {"snippets/deconvolution/learned_artifacts.py": "bc71ba4abb92d20d99502ad77373ce2dc414f6abe9ff8287bc95ef00dc7f4eb1"}}
 
 
 # --- the snippet, unchanged: snippets/deconvolution/learned_artifacts.py ---
@@ -58,7 +58,9 @@ def flat_field(net: nn.Module) -> float:
     return (out.std() / out.abs().mean()).item()
 
 
-def train(net: nn.Module, code: torch.Tensor, x: torch.Tensor):
+def train(
+    net: nn.Module, code: torch.Tensor, x: torch.Tensor
+) -> tuple[float, float]:
     """Fit `net` to decode `code` into `x`; its training MSE and flat field."""
     opt = torch.optim.Adam(net.parameters(), lr=1e-2)
     for _ in range(100):  # 2x2 code -> 8x8 digit
@@ -106,7 +108,7 @@ def main() -> None:
         "nearest + 3x3 conv, twice": [train(resize_conv_decoder(), code, x)],
     }
     # --8<-- [end:train]
-    (deconv, resize) = runs.values()
+    deconv, resize = runs.values()
     assert all(ff > 0.05 for _, ff in deconv), deconv  # each has a pattern
     assert resize[0][1] < 1e-5, resize  # resize-conv: flat, any weights
     mse_d = np.mean([mse for mse, _ in deconv])
