@@ -648,17 +648,17 @@ def seeds_problems(summary: dict, trained: bool = True) -> list[str]:
     depend on training but changes with the seed or the kernels."""
     problems = []
     seeds = len(summary["seeds"])
+    others = summary.get("other_kernels", [])
     for entry in summary["lines"]:
-        for row in entry["values"][
-            seeds:
-        ]:  # other kernels: a number without ± stays tight
-            if row is None:
+        # other kernels: a number without ± stays as tight as on this CPU's kernels, same seed
+        for (seed, _), row in zip(others, entry["values"][seeds:]):
+            same_seed = entry["values"][summary["seeds"].index(seed)]
+            if row is None or same_seed is None:
                 continue
             for i, tol in enumerate(entry["tolerances"]):
                 first = parse_line(entry["line"])[1][i][0]
-                if tol is None and abs(row[i] - entry["values"][0][i]) > _tight(
-                    first
-                ) * (1 + 1e-9):
+                noise = _tight(first) * (1 + 1e-9)
+                if tol is None and abs(row[i] - same_seed[i]) > noise:
                     problems.append(
                         f'"{entry["line"]}": number {i + 1} is {row[i]:g} under other CPU kernels '
                         "and has no ± tolerance: make it independent of float rounding (float64, no "

@@ -59,7 +59,10 @@ def test_ci_script_runs_the_readme_test_command_and_the_strict_build():
     script = (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "```bash\npytest\n```" in readme
-    assert re.search(r"^pytest\b", script, re.M) and "mkdocs build --strict" in script
+    assert (
+        re.search(r"^pytest\b", script, re.M)
+        and "mkdocs build --strict" in script
+    )
     assert "pip install -q -r requirements.txt" in script
 
 

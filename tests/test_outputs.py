@@ -224,22 +224,26 @@ def test_a_count_that_other_kernels_change_is_reported():
     """anchor_matching's count of positives flipped on another CPU: an IoU sat on the threshold."""
     summary = {
         "seeds": [0, 1],
-        "other_kernels": [[0, "baseline"]],
+        "other_kernels": [[0, "baseline"], [1, "baseline"]],
         "lines": [
             {
                 "line": "positive / negative: 9 / 1197",
                 "label": "positive / negative",
                 "tolerances": [None, None],
-                "values": [[9, 1197], [11, 1190], [10, 1197]],
+                # seeds 0 and 1, then seed 0 and seed 1 on the baseline kernels
+                "values": [[9, 1197], [11, 1190], [10, 1197], [11, 1190]],
             },
         ],
     }
-    # not a result of training: varying with the seed is fine (random inputs), with the kernels not
+    # not a result of training: varying with the seed is fine (random inputs), with the kernels not;
+    # each run on other kernels is compared with the same seed's run
     problems = outputs.seeds_problems(summary, trained=False)
     assert (
         len(problems) == 1
         and "number 1 is 10 under other CPU kernels" in problems[0]
     )
+    summary["lines"][0]["values"][2] = [9, 1197]
+    assert outputs.seeds_problems(summary, trained=False) == []
 
 
 def test_a_failing_snippet_names_the_file_and_its_error(snippet):
