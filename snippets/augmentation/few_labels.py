@@ -1,4 +1,4 @@
-"""With 50 training digits, random rotations of up to 15 degrees raise a small
+"""With 30 training digits, random rotations of up to 15 degrees raise a small
 CNN's test accuracy; with 150 digits the gain is within seed noise.
 
 Shorten & Khoshgoftaar 2019, "A survey on Image Data Augmentation for Deep
@@ -24,6 +24,7 @@ from transforms import random_rotate
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 STEPS, BATCH = 300, 32
+DRAWS = 4  # draws of the 30 labelled digits behind the claim
 
 
 def small_cnn() -> nn.Sequential:
@@ -81,7 +82,7 @@ def main() -> None:
     order = torch.randperm(len(y_all), generator=split)
     test = order[200:].to(device)  # 1597 test digits
     curves = {}
-    for n, size in ((50, "small"), (150, "larger")):
+    for n, size in ((30, "small"), (150, "larger")):
         few = order[:n].to(device)  # the labelled digits
         print(f"{size} training set, labelled digits: {n}")
         runs = {}
@@ -105,13 +106,21 @@ def main() -> None:
             f"{size} training set, test accuracy with rotations: "
             f"{aug[-1]:.3f} {TOL[n, 'aug']}"
         )
-        print(
-            f"{size} training set, gain: {aug[-1] - base[-1]:+.3f} "
-            f"{TOL[n, 'gain']}"
-        )
         curves[n] = (base, aug)
-        if n == 50:
-            assert aug[-1] > base[-1], (base[-1], aug[-1])  # the claim
+        if size == "small":
+            # one draw's gain is small next to its spread over draws: the
+            # claim is on the mean over DRAWS draws of the n digits
+            gains = [aug[-1] - base[-1]]
+            gains += [
+                gain_on_another_draw(x_all, y_all, n, d)
+                for d in range(1, DRAWS)
+            ]
+            assert sum(gains) / DRAWS > 0, gains  # the claim
+            raised = sum(g > 0 for g in gains)
+            print(
+                f"small training set, draws of the {n} digits where rotations"
+                f" raised test accuracy: {raised} {TOL[n, 'raised']} of {DRAWS}"
+            )
             print(
                 f"small training set, images the augmented run saw: "
                 f"{STEPS} steps x {BATCH} = {STEPS * BATCH} random rotations"
@@ -119,17 +128,34 @@ def main() -> None:
             )
         else:
             assert abs(aug[-1] - base[-1]) < 0.04, (base[-1], aug[-1])
+            print(f"{size} training set, gain: within 0.04 of 0")
     _plot(curves)
+
+
+def gain_on_another_draw(x_all, y_all, n: int, draw: int) -> float:
+    """Test accuracy with rotations minus without, on draw `draw` of the n
+    labelled digits (and of the test digits), at the end of training."""
+    seed = SEED + 1000 * draw
+    order = torch.randperm(
+        len(y_all), generator=torch.Generator().manual_seed(seed)
+    )
+    few, test = order[:n].to(x_all.device), order[200:].to(x_all.device)
+    acc = [
+        accuracy(
+            fit(x_all[few], y_all[few], augment, seed), x_all[test], y_all[test]
+        )
+        for augment in (None, rotate_15)
+    ]
+    return acc[1] - acc[0]
 
 
 # tolerances: largest distance from the seed-0 value over seeds 1..4, rounded up
 TOL = {
-    (50, "base"): "±0.07",
-    (50, "aug"): "±0.08",
-    (50, "gain"): "±0.02",
+    (30, "base"): "±0.2",
+    (30, "aug"): "±0.2",
+    (30, "raised"): "±1",
     (150, "base"): "±0.02",
     (150, "aug"): "±0.02",
-    (150, "gain"): "±0.02",
 }
 
 
