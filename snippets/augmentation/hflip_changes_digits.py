@@ -19,6 +19,7 @@ from few_labels import accuracy, fit
 from transforms import hflip
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+SPLITS = 6  # splits of the digits behind the cost of training with flips
 
 
 def random_hflip(xb):
@@ -55,10 +56,7 @@ def main() -> None:
         f"accuracy on mirrored 0s and 8s: {per_class[[0, 8]].mean():.2f} "
         f"{TOL['0 8']}"
     )
-    print(
-        f"accuracy on mirrored 3s, 5s and 6s: "
-        f"{per_class[[3, 5, 6]].mean():.2f} {TOL['3 5 6']}"
-    )
+    print("accuracy on mirrored 3s, 5s and 6s: below 0.1 for each")
     assert flipped < clean - 0.3, (clean, flipped)
     assert per_class[[0, 8]].min() > 0.6, per_class  # mirror-symmetric
     assert per_class[[3, 5, 6]].max() < 0.1, per_class  # lost when mirrored
@@ -75,23 +73,41 @@ def main() -> None:
     flipped_model = fit(x[train], y[train], augment=random_hflip, seed=SEED)
     with_flips = accuracy(flipped_model, x[test], y[test])
     # --8<-- [end:flip_train]
+    # one split's cost is noisy: repeat the pair of runs on other splits
+    costs = [clean - with_flips]
+    costs += [cost_on_another_split(x, y, d) for d in range(1, SPLITS)]
+    assert min(costs) > 0, costs  # flips cost clean accuracy, every time
     print(
         f"test accuracy, trained with random flips: {with_flips:.3f} "
         f"{TOL['trained with flips']}"
     )
     print(
-        f"cost of training with flips: {clean - with_flips:+.3f} {TOL['cost']}"
+        f"cost of training with flips, mean over {SPLITS} splits: "
+        f"{sum(costs) / SPLITS:+.3f} {TOL['cost']}"
     )
-    assert with_flips < clean, (clean, with_flips)
+
+
+def cost_on_another_split(x, y, split: int) -> float:
+    """Clean test accuracy without flips minus with flips, on split `split`
+    of the digits into 1000 training and 797 test digits."""
+    seed = SEED + 1000 * split
+    order = torch.randperm(
+        len(y), generator=torch.Generator().manual_seed(seed)
+    )
+    train, test = order[:1000].to(x.device), order[1000:].to(x.device)
+    acc = [
+        accuracy(fit(x[train], y[train], augment, seed), x[test], y[test])
+        for augment in (None, random_hflip)
+    ]
+    return acc[0] - acc[1]
 
 
 TOL = {
     "clean": "±0.02",
     "0 8": "±0.1",
-    "3 5 6": "±0.02",
     "flipped": "±0.07",
     "trained with flips": "±0.03",
-    "cost": "±0.02",
+    "cost": "±0.005",
 }
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "e1ff05fba2609442a98202c1405788ce93c0867490cb06b0d3c60d6baec9dd91", "sources": {"snippets/augmentation/few_labels.py": "4b2c68254d7f06fcce81eb2d59005d578da163c3cf1ff6c76d40ce37ed3b30b0", "snippets/augmentation/hflip_changes_digits.py": "191ac8fa29c8f45660baca315552aa8e9bf03690e03b0550e24c25c5d59abf1c", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "e37ad6a4db4a88e4cb7faa5d3aa9b0bb2d1188cbc938ea578a39334f7ba2cb94", "sources": {"snippets/augmentation/few_labels.py": "5006b0000caee57dbfd0f4705e9c4273fe847ef6a9a9ec689c2fd26cbdc65077", "snippets/augmentation/hflip_changes_digits.py": "88aa6d0d2daadf5b4e30a88fd1bf3d18cc84de8b611eff6604b75a3088d19c5f", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -586,7 +586,7 @@ if __name__ == "__main__":
 
 
 # snippets/augmentation/few_labels.py
-_add_module('few_labels', r'''"""With 50 training digits, random rotations of up to 15 degrees raise a small
+_add_module('few_labels', r'''"""With 30 training digits, random rotations of up to 15 degrees raise a small
 CNN's test accuracy; with 150 digits the gain is within seed noise.
 
 Shorten & Khoshgoftaar 2019, "A survey on Image Data Augmentation for Deep
@@ -612,6 +612,7 @@ from transforms import random_rotate
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 STEPS, BATCH = 300, 32
+DRAWS = 4  # draws of the 30 labelled digits behind the claim
 
 
 def small_cnn() -> nn.Sequential:
@@ -669,7 +670,7 @@ def main() -> None:
     order = torch.randperm(len(y_all), generator=split)
     test = order[200:].to(device)  # 1597 test digits
     curves = {}
-    for n, size in ((50, "small"), (150, "larger")):
+    for n, size in ((30, "small"), (150, "larger")):
         few = order[:n].to(device)  # the labelled digits
         print(f"{size} training set, labelled digits: {n}")
         runs = {}
@@ -693,13 +694,21 @@ def main() -> None:
             f"{size} training set, test accuracy with rotations: "
             f"{aug[-1]:.3f} {TOL[n, 'aug']}"
         )
-        print(
-            f"{size} training set, gain: {aug[-1] - base[-1]:+.3f} "
-            f"{TOL[n, 'gain']}"
-        )
         curves[n] = (base, aug)
-        if n == 50:
-            assert aug[-1] > base[-1], (base[-1], aug[-1])  # the claim
+        if size == "small":
+            # one draw's gain is small next to its spread over draws: the
+            # claim is on the mean over DRAWS draws of the n digits
+            gains = [aug[-1] - base[-1]]
+            gains += [
+                gain_on_another_draw(x_all, y_all, n, d)
+                for d in range(1, DRAWS)
+            ]
+            assert sum(gains) / DRAWS > 0, gains  # the claim
+            raised = sum(g > 0 for g in gains)
+            print(
+                f"small training set, draws of the {n} digits where rotations"
+                f" raised test accuracy: {raised} {TOL[n, 'raised']} of {DRAWS}"
+            )
             print(
                 f"small training set, images the augmented run saw: "
                 f"{STEPS} steps x {BATCH} = {STEPS * BATCH} random rotations"
@@ -707,17 +716,34 @@ def main() -> None:
             )
         else:
             assert abs(aug[-1] - base[-1]) < 0.04, (base[-1], aug[-1])
+            print(f"{size} training set, gain: within 0.04 of 0")
     _plot(curves)
+
+
+def gain_on_another_draw(x_all, y_all, n: int, draw: int) -> float:
+    """Test accuracy with rotations minus without, on draw `draw` of the n
+    labelled digits (and of the test digits), at the end of training."""
+    seed = SEED + 1000 * draw
+    order = torch.randperm(
+        len(y_all), generator=torch.Generator().manual_seed(seed)
+    )
+    few, test = order[:n].to(x_all.device), order[200:].to(x_all.device)
+    acc = [
+        accuracy(
+            fit(x_all[few], y_all[few], augment, seed), x_all[test], y_all[test]
+        )
+        for augment in (None, rotate_15)
+    ]
+    return acc[1] - acc[0]
 
 
 # tolerances: largest distance from the seed-0 value over seeds 1..4, rounded up
 TOL = {
-    (50, "base"): "±0.07",
-    (50, "aug"): "±0.08",
-    (50, "gain"): "±0.02",
+    (30, "base"): "±0.2",
+    (30, "aug"): "±0.2",
+    (30, "raised"): "±1",
     (150, "base"): "±0.02",
     (150, "aug"): "±0.02",
-    (150, "gain"): "±0.02",
 }
 
 
@@ -761,6 +787,7 @@ from few_labels import accuracy, fit
 from transforms import hflip
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+SPLITS = 6  # splits of the digits behind the cost of training with flips
 
 
 def random_hflip(xb):
@@ -797,10 +824,7 @@ def main() -> None:
         f"accuracy on mirrored 0s and 8s: {per_class[[0, 8]].mean():.2f} "
         f"{TOL['0 8']}"
     )
-    print(
-        f"accuracy on mirrored 3s, 5s and 6s: "
-        f"{per_class[[3, 5, 6]].mean():.2f} {TOL['3 5 6']}"
-    )
+    print("accuracy on mirrored 3s, 5s and 6s: below 0.1 for each")
     assert flipped < clean - 0.3, (clean, flipped)
     assert per_class[[0, 8]].min() > 0.6, per_class  # mirror-symmetric
     assert per_class[[3, 5, 6]].max() < 0.1, per_class  # lost when mirrored
@@ -817,23 +841,41 @@ def main() -> None:
     flipped_model = fit(x[train], y[train], augment=random_hflip, seed=SEED)
     with_flips = accuracy(flipped_model, x[test], y[test])
     # --8<-- [end:flip_train]
+    # one split's cost is noisy: repeat the pair of runs on other splits
+    costs = [clean - with_flips]
+    costs += [cost_on_another_split(x, y, d) for d in range(1, SPLITS)]
+    assert min(costs) > 0, costs  # flips cost clean accuracy, every time
     print(
         f"test accuracy, trained with random flips: {with_flips:.3f} "
         f"{TOL['trained with flips']}"
     )
     print(
-        f"cost of training with flips: {clean - with_flips:+.3f} {TOL['cost']}"
+        f"cost of training with flips, mean over {SPLITS} splits: "
+        f"{sum(costs) / SPLITS:+.3f} {TOL['cost']}"
     )
-    assert with_flips < clean, (clean, with_flips)
+
+
+def cost_on_another_split(x, y, split: int) -> float:
+    """Clean test accuracy without flips minus with flips, on split `split`
+    of the digits into 1000 training and 797 test digits."""
+    seed = SEED + 1000 * split
+    order = torch.randperm(
+        len(y), generator=torch.Generator().manual_seed(seed)
+    )
+    train, test = order[:1000].to(x.device), order[1000:].to(x.device)
+    acc = [
+        accuracy(fit(x[train], y[train], augment, seed), x[test], y[test])
+        for augment in (None, random_hflip)
+    ]
+    return acc[0] - acc[1]
 
 
 TOL = {
     "clean": "±0.02",
     "0 8": "±0.1",
-    "3 5 6": "±0.02",
     "flipped": "±0.07",
     "trained with flips": "±0.03",
-    "cost": "±0.02",
+    "cost": "±0.005",
 }
 
 if __name__ == "__main__":
