@@ -62,11 +62,11 @@ def main() -> None:
     again = acc(tta_predict(model, x[test], ROTATIONS))
     mirrored = acc(tta_predict(model, x[test], MIRROR))
     assert rotated == again  # no randomness
-    assert abs(rotated - plain) < 0.02, (plain, rotated)  # a small effect
+    assert abs(rotated - plain) < 0.01, (plain, rotated)  # a small effect
     assert mirrored < plain, (plain, mirrored)  # flips: wrong views
     print(f"test accuracy, one view: {plain:.3f} {TOL['plain']}")
     print(f"test accuracy, TTA over 5 rotations: {rotated:.3f} {TOL['rot']}")
-    print(f"TTA gain, 5 rotations: {rotated - plain:+.3f} {TOL['rot gain']}")
+    print("TTA gain, 5 rotations: within 0.01 of 0")
     print(
         f"test accuracy, TTA over image + mirror: {mirrored:.3f} "
         f"{TOL['mirror']}"
@@ -76,7 +76,6 @@ def main() -> None:
 TOL = {
     "plain": "±0.005",
     "rot": "±0.005",
-    "rot gain": "±0.003",
     "mirror": "±0.02",
 }
 

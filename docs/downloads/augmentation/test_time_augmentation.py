@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "aec1aae8e0b5ef83747e25c7ef0fe8b182f85458b966384cddcbf17265ece950", "sources": {"snippets/augmentation/few_labels.py": "4b2c68254d7f06fcce81eb2d59005d578da163c3cf1ff6c76d40ce37ed3b30b0", "snippets/augmentation/test_time_augmentation.py": "1dcbf2c4e5d34b1570d89c8c00ae48a60a8b2e92be46cea810fd7498fa122a24", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "09ca86a67fb2a8de9a58e0e20eaf7698e4e8f47f07c37b4a14a8ba6e5539a4bb", "sources": {"snippets/augmentation/few_labels.py": "5006b0000caee57dbfd0f4705e9c4273fe847ef6a9a9ec689c2fd26cbdc65077", "snippets/augmentation/test_time_augmentation.py": "24278a8e9ede23948d68f34d1c97ee47b27b549932bacd7d790dbbe2d8c859f6", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -586,7 +586,7 @@ if __name__ == "__main__":
 
 
 # snippets/augmentation/few_labels.py
-_add_module('few_labels', r'''"""With 50 training digits, random rotations of up to 15 degrees raise a small
+_add_module('few_labels', r'''"""With 30 training digits, random rotations of up to 15 degrees raise a small
 CNN's test accuracy; with 150 digits the gain is within seed noise.
 
 Shorten & Khoshgoftaar 2019, "A survey on Image Data Augmentation for Deep
@@ -612,6 +612,7 @@ from transforms import random_rotate
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 STEPS, BATCH = 300, 32
+DRAWS = 4  # draws of the 30 labelled digits behind the claim
 
 
 def small_cnn() -> nn.Sequential:
@@ -669,7 +670,7 @@ def main() -> None:
     order = torch.randperm(len(y_all), generator=split)
     test = order[200:].to(device)  # 1597 test digits
     curves = {}
-    for n, size in ((50, "small"), (150, "larger")):
+    for n, size in ((30, "small"), (150, "larger")):
         few = order[:n].to(device)  # the labelled digits
         print(f"{size} training set, labelled digits: {n}")
         runs = {}
@@ -693,13 +694,21 @@ def main() -> None:
             f"{size} training set, test accuracy with rotations: "
             f"{aug[-1]:.3f} {TOL[n, 'aug']}"
         )
-        print(
-            f"{size} training set, gain: {aug[-1] - base[-1]:+.3f} "
-            f"{TOL[n, 'gain']}"
-        )
         curves[n] = (base, aug)
-        if n == 50:
-            assert aug[-1] > base[-1], (base[-1], aug[-1])  # the claim
+        if size == "small":
+            # one draw's gain is small next to its spread over draws: the
+            # claim is on the mean over DRAWS draws of the n digits
+            gains = [aug[-1] - base[-1]]
+            gains += [
+                gain_on_another_draw(x_all, y_all, n, d)
+                for d in range(1, DRAWS)
+            ]
+            assert sum(gains) / DRAWS > 0, gains  # the claim
+            raised = sum(g > 0 for g in gains)
+            print(
+                f"small training set, draws of the {n} digits where rotations"
+                f" raised test accuracy: {raised} {TOL[n, 'raised']} of {DRAWS}"
+            )
             print(
                 f"small training set, images the augmented run saw: "
                 f"{STEPS} steps x {BATCH} = {STEPS * BATCH} random rotations"
@@ -707,17 +716,34 @@ def main() -> None:
             )
         else:
             assert abs(aug[-1] - base[-1]) < 0.04, (base[-1], aug[-1])
+            print(f"{size} training set, gain: within 0.04 of 0")
     _plot(curves)
+
+
+def gain_on_another_draw(x_all, y_all, n: int, draw: int) -> float:
+    """Test accuracy with rotations minus without, on draw `draw` of the n
+    labelled digits (and of the test digits), at the end of training."""
+    seed = SEED + 1000 * draw
+    order = torch.randperm(
+        len(y_all), generator=torch.Generator().manual_seed(seed)
+    )
+    few, test = order[:n].to(x_all.device), order[200:].to(x_all.device)
+    acc = [
+        accuracy(
+            fit(x_all[few], y_all[few], augment, seed), x_all[test], y_all[test]
+        )
+        for augment in (None, rotate_15)
+    ]
+    return acc[1] - acc[0]
 
 
 # tolerances: largest distance from the seed-0 value over seeds 1..4, rounded up
 TOL = {
-    (50, "base"): "±0.07",
-    (50, "aug"): "±0.08",
-    (50, "gain"): "±0.02",
+    (30, "base"): "±0.2",
+    (30, "aug"): "±0.2",
+    (30, "raised"): "±1",
     (150, "base"): "±0.02",
     (150, "aug"): "±0.02",
-    (150, "gain"): "±0.02",
 }
 
 
@@ -804,11 +830,11 @@ def main() -> None:
     again = acc(tta_predict(model, x[test], ROTATIONS))
     mirrored = acc(tta_predict(model, x[test], MIRROR))
     assert rotated == again  # no randomness
-    assert abs(rotated - plain) < 0.02, (plain, rotated)  # a small effect
+    assert abs(rotated - plain) < 0.01, (plain, rotated)  # a small effect
     assert mirrored < plain, (plain, mirrored)  # flips: wrong views
     print(f"test accuracy, one view: {plain:.3f} {TOL['plain']}")
     print(f"test accuracy, TTA over 5 rotations: {rotated:.3f} {TOL['rot']}")
-    print(f"TTA gain, 5 rotations: {rotated - plain:+.3f} {TOL['rot gain']}")
+    print("TTA gain, 5 rotations: within 0.01 of 0")
     print(
         f"test accuracy, TTA over image + mirror: {mirrored:.3f} "
         f"{TOL['mirror']}"
@@ -818,7 +844,6 @@ def main() -> None:
 TOL = {
     "plain": "±0.005",
     "rot": "±0.005",
-    "rot gain": "±0.003",
     "mirror": "±0.02",
 }
 
