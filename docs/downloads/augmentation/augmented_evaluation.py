@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "9d03f374acba6654084aaa84f60ac2f785577d639054f2c8a21d633e6ff336a1", "sources": {"snippets/augmentation/augmented_evaluation.py": "cf70a5dac48d951d69f22c9134fa3e4d12801e14f2a539016d7d35cc3bf5a701", "snippets/augmentation/few_labels.py": "4b2c68254d7f06fcce81eb2d59005d578da163c3cf1ff6c76d40ce37ed3b30b0", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "942ff4de9d1fcf9de0b197d8acdddba6a055cc43e58ef911850e8552198719ae", "sources": {"snippets/augmentation/augmented_evaluation.py": "a5d4bd6f136586458e3bc81d46f4d0f8042d733c0107e5080af32749e11eaf1f", "snippets/augmentation/few_labels.py": "5006b0000caee57dbfd0f4705e9c4273fe847ef6a9a9ec689c2fd26cbdc65077", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -586,7 +586,7 @@ if __name__ == "__main__":
 
 
 # snippets/augmentation/few_labels.py
-_add_module('few_labels', r'''"""With 50 training digits, random rotations of up to 15 degrees raise a small
+_add_module('few_labels', r'''"""With 30 training digits, random rotations of up to 15 degrees raise a small
 CNN's test accuracy; with 150 digits the gain is within seed noise.
 
 Shorten & Khoshgoftaar 2019, "A survey on Image Data Augmentation for Deep
@@ -612,6 +612,7 @@ from transforms import random_rotate
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 STEPS, BATCH = 300, 32
+DRAWS = 4  # draws of the 30 labelled digits behind the claim
 
 
 def small_cnn() -> nn.Sequential:
@@ -669,7 +670,7 @@ def main() -> None:
     order = torch.randperm(len(y_all), generator=split)
     test = order[200:].to(device)  # 1597 test digits
     curves = {}
-    for n, size in ((50, "small"), (150, "larger")):
+    for n, size in ((30, "small"), (150, "larger")):
         few = order[:n].to(device)  # the labelled digits
         print(f"{size} training set, labelled digits: {n}")
         runs = {}
@@ -693,13 +694,21 @@ def main() -> None:
             f"{size} training set, test accuracy with rotations: "
             f"{aug[-1]:.3f} {TOL[n, 'aug']}"
         )
-        print(
-            f"{size} training set, gain: {aug[-1] - base[-1]:+.3f} "
-            f"{TOL[n, 'gain']}"
-        )
         curves[n] = (base, aug)
-        if n == 50:
-            assert aug[-1] > base[-1], (base[-1], aug[-1])  # the claim
+        if size == "small":
+            # one draw's gain is small next to its spread over draws: the
+            # claim is on the mean over DRAWS draws of the n digits
+            gains = [aug[-1] - base[-1]]
+            gains += [
+                gain_on_another_draw(x_all, y_all, n, d)
+                for d in range(1, DRAWS)
+            ]
+            assert sum(gains) / DRAWS > 0, gains  # the claim
+            raised = sum(g > 0 for g in gains)
+            print(
+                f"small training set, draws of the {n} digits where rotations"
+                f" raised test accuracy: {raised} {TOL[n, 'raised']} of {DRAWS}"
+            )
             print(
                 f"small training set, images the augmented run saw: "
                 f"{STEPS} steps x {BATCH} = {STEPS * BATCH} random rotations"
@@ -707,17 +716,34 @@ def main() -> None:
             )
         else:
             assert abs(aug[-1] - base[-1]) < 0.04, (base[-1], aug[-1])
+            print(f"{size} training set, gain: within 0.04 of 0")
     _plot(curves)
+
+
+def gain_on_another_draw(x_all, y_all, n: int, draw: int) -> float:
+    """Test accuracy with rotations minus without, on draw `draw` of the n
+    labelled digits (and of the test digits), at the end of training."""
+    seed = SEED + 1000 * draw
+    order = torch.randperm(
+        len(y_all), generator=torch.Generator().manual_seed(seed)
+    )
+    few, test = order[:n].to(x_all.device), order[200:].to(x_all.device)
+    acc = [
+        accuracy(
+            fit(x_all[few], y_all[few], augment, seed), x_all[test], y_all[test]
+        )
+        for augment in (None, rotate_15)
+    ]
+    return acc[1] - acc[0]
 
 
 # tolerances: largest distance from the seed-0 value over seeds 1..4, rounded up
 TOL = {
-    (50, "base"): "±0.07",
-    (50, "aug"): "±0.08",
-    (50, "gain"): "±0.02",
+    (30, "base"): "±0.2",
+    (30, "aug"): "±0.2",
+    (30, "raised"): "±1",
     (150, "base"): "±0.02",
     (150, "aug"): "±0.02",
-    (150, "gain"): "±0.02",
 }
 
 
@@ -760,6 +786,7 @@ from sklearn.datasets import load_digits
 from few_labels import accuracy, fit, rotate_15
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+PAIRS = 10  # pairs of augmented evaluations compared digit by digit
 
 
 def main() -> None:
@@ -781,12 +808,14 @@ def main() -> None:
         accuracy(model, rotate_15(x[test]), y[test]) for _ in range(10)
     ]
     # --8<-- [end:evaluate]
-    with torch.no_grad():  # two runs, digit by digit
-        first, second = (model(rotate_15(x[test])).argmax(1) for _ in range(2))
-    changed = int((first != second).sum())
+    with torch.no_grad():  # pairs of augmented runs, digit by digit
+        runs = torch.stack(
+            [model(rotate_15(x[test])).argmax(1) for _ in range(2 * PAIRS)]
+        )  # (2 PAIRS, test digits) predicted classes
+    changed = (runs[0::2] != runs[1::2]).sum(1).float()  # (PAIRS,)
     mean_aug = sum(augmented) / len(augmented)
     assert clean[0] == clean[1]  # fixed data: repeatable
-    assert changed > 0 and max(augmented) > min(augmented)  # random
+    assert changed.min() > 0 and max(augmented) > min(augmented)  # random
     assert mean_aug < clean[0], (clean, augmented)  # and biased low
     print(
         f"clean test set, evaluation 1 and 2: {clean[0]:.3f} {TOL['clean']}, "
@@ -805,7 +834,8 @@ def main() -> None:
     )
     print(
         f"test digits whose predicted class changed between two augmented "
-        f"evaluations: {changed} {TOL['changed']} of {len(test)}"
+        f"evaluations, mean of {PAIRS} pairs: {changed.mean():.0f} "
+        f"{TOL['changed']} of {len(test)}"
     )
     # --8<-- [start:train_accuracy]
     on_batches = (
@@ -829,7 +859,7 @@ TOL = {
     "clean": "±0.005",
     "augmented": "±0.02",
     "augmented 10": "±0.01",
-    "changed": "±20",
+    "changed": "±9",
     "train augmented": "±0.03",
     "train clean": "±0.02",
 }
