@@ -50,14 +50,13 @@ def main() -> None:
     # --8<-- [end:compare]
     ratio = g_prob.flatten(1).norm(dim=1) / g_logit.flatten(1).norm(dim=1)
     confident = pc.flatten() > 0.95
-    assert confident.sum() >= 20, confident.sum()
-    assert ratio[confident].median() < 0.1, ratio[confident].median()
+    # how many images, and how small the ratio, depend on the trained weights:
+    # the bounds that hold for every seed are asserted and printed
+    assert confident.sum() >= 50, confident.sum()
+    assert ratio[confident].median() < 0.05, ratio[confident].median()
     print("dp/dx = p (ds_c/dx - sum_k p_k ds_k/dx): True")
-    print(f"test images with p(true class) > 0.95: {int(confident.sum())} ±70")
-    print(
-        "median |dp/dx| / |ds/dx| on those: "
-        f"{ratio[confident].median().item():.4f} ±0.02"
-    )
+    print("test images with p(true class) > 0.95: at least 50 of 200")
+    print("median |dp/dx| / |ds/dx| on those: below 0.05")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "75601065022bde13cbf1b6b9b7a37b56acbf8b98a5a9e8c0c92d4bfc91893117", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/softmax_gradient.py": "54589df70b4123c991eaeb4ce6afb3d79004c03b2d3693b2a1766a474391166f"}}
+# kb-download: {"record": "4e16992973ee304c72457bd5a457f82bee65d59c7d944e381df8fc432ef6fa0f", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/softmax_gradient.py": "428a4815f317dbe06ec7b8f1242f2e91ae84ac13c843b8eaa0501c1341f0926a"}}
 
 
 import sys
@@ -490,14 +490,13 @@ def main() -> None:
     # --8<-- [end:compare]
     ratio = g_prob.flatten(1).norm(dim=1) / g_logit.flatten(1).norm(dim=1)
     confident = pc.flatten() > 0.95
-    assert confident.sum() >= 20, confident.sum()
-    assert ratio[confident].median() < 0.1, ratio[confident].median()
+    # how many images, and how small the ratio, depend on the trained weights:
+    # the bounds that hold for every seed are asserted and printed
+    assert confident.sum() >= 50, confident.sum()
+    assert ratio[confident].median() < 0.05, ratio[confident].median()
     print("dp/dx = p (ds_c/dx - sum_k p_k ds_k/dx): True")
-    print(f"test images with p(true class) > 0.95: {int(confident.sum())} ±70")
-    print(
-        "median |dp/dx| / |ds/dx| on those: "
-        f"{ratio[confident].median().item():.4f} ±0.02"
-    )
+    print("test images with p(true class) > 0.95: at least 50 of 200")
+    print("median |dp/dx| / |ds/dx| on those: below 0.05")
 
 
 if __name__ == "__main__":
