@@ -51,13 +51,15 @@ def main() -> None:
     net.eval()
     c, d = saliency(net, x, y), saliency(net, x, y)
     # --8<-- [end:eval]
-    assert change(a, b) > 0.1, change(a, b)  # a different map each call
+    # a different map on each call; how different depends on the trained
+    # weights, so the bound is printed, not one seed's value
+    assert change(a, b) > 0.2, change(a, b)
     assert change(c, d) == 0.0, change(c, d)
     torch.testing.assert_close(c, saliency(model, x, y))  # eval(): same model
     print(f"x.grad after backward without requires_grad: {x.grad}")
     print(
-        f"train(): relative change between two maps of the same images: "
-        f"{change(a, b):.2f} ±0.3"
+        "train(): relative change between two maps of the same images: "
+        "above 0.2"
     )
     print(
         f"eval(): relative change between two maps of the same images: "

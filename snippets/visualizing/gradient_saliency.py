@@ -58,13 +58,19 @@ def main() -> None:
     torch.testing.assert_close(auto.double(), fd.cpu(), rtol=1e-3, atol=1e-5)
     # --8<-- [end:check]
     s = box_scores(maps, boxes)
+    grown = boxes + torch.tensor([-2.0, -2.0, 2.0, 2.0])  # 2 pixels around
+    near = box_scores(maps, grown)["pointing"]
     assert s["mass"] > 1.7 * s["chance"], s  # on the object, not anywhere
+    # the maximum is mostly on the outline: inside the box or just outside
+    # it; how often inside varies with the seed, so its bound is printed
+    assert near > 0.7, near
+    assert s["pointing"] < 0.8, s
+    assert near - s["pointing"] > 0.15, (near, s)  # often just outside
     print("autograd matches finite differences at 8 pixels: True")
     print(f"test images: {len(x)}")
     print(f"saliency mass inside the box: {s['mass']:.2f} ±0.1")
-    print(
-        f"saliency maximum inside the box (pointing): {s['pointing']:.2f} ±0.5"
-    )
+    print("saliency maximum inside the box (pointing): below 0.8")
+    print(f"saliency maximum within 2 pixels of the box: {near:.2f} ±0.2")
     print(f"chance (box area / image area): {s['chance']:.3f} ±0.02")
     titles = [CLASSES[int(c)] for c in y[:6]]
     overlay(x[:6], maps[:6], boxes[:6], titles, "saliency.png")

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "28875ee4c04477dfc2132257fc00a420b5fbffc0c0bc0189eaaf103be8134e46", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/gradient_saliency.py": "b8cfc824db5db28ea0c004763d118b0bfc5ca1c5a108426b98f5d1dc0a2c2b16", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
+# kb-download: {"record": "9e14f402aead5d14c156687d72ce15541f8a74d8341132825e3e2139f0b37d88", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/gradient_saliency.py": "a1d71b3c035fd06fe4ab44035483f5c870932ad387594fb15f425c800ca6a52d", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
 
 
 import sys
@@ -498,13 +498,19 @@ def main() -> None:
     torch.testing.assert_close(auto.double(), fd.cpu(), rtol=1e-3, atol=1e-5)
     # --8<-- [end:check]
     s = box_scores(maps, boxes)
+    grown = boxes + torch.tensor([-2.0, -2.0, 2.0, 2.0])  # 2 pixels around
+    near = box_scores(maps, grown)["pointing"]
     assert s["mass"] > 1.7 * s["chance"], s  # on the object, not anywhere
+    # the maximum is mostly on the outline: inside the box or just outside
+    # it; how often inside varies with the seed, so its bound is printed
+    assert near > 0.7, near
+    assert s["pointing"] < 0.8, s
+    assert near - s["pointing"] > 0.15, (near, s)  # often just outside
     print("autograd matches finite differences at 8 pixels: True")
     print(f"test images: {len(x)}")
     print(f"saliency mass inside the box: {s['mass']:.2f} ±0.1")
-    print(
-        f"saliency maximum inside the box (pointing): {s['pointing']:.2f} ±0.5"
-    )
+    print("saliency maximum inside the box (pointing): below 0.8")
+    print(f"saliency maximum within 2 pixels of the box: {near:.2f} ±0.2")
     print(f"chance (box area / image area): {s['chance']:.3f} ±0.02")
     titles = [CLASSES[int(c)] for c in y[:6]]
     overlay(x[:6], maps[:6], boxes[:6], titles, "saliency.png")
