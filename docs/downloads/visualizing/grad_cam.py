@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "e6ac07d9c305f1ce286c5f8a81c0cab3629b1490789b58a345bc95da499ca1e6", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/grad_cam.py": "c9cf4a9c8f295554cd903cd97eb01c4c3370d6e0521d958830afa61a97239ffe", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
+# kb-download: {"record": "9ff48feee242c28a75020441934b63a5a9c498a77bb4a5b2b5f50160729b61e4", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/grad_cam.py": "f0eac87e0c9c5447e0735ffae030d3ac79c5f4dbdd5a3800b9a0fb54d044fccc", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
 
 
 import sys
@@ -480,11 +480,12 @@ def grad_cam(model, layer, x, target):
 # --8<-- [end:grad_cam]
 
 
-def main() -> None:
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = train_model(SEED, device=device)
-    x, y, boxes = test_data(200)
-    x, y = x.to(device), y.to(device)
+MODELS = 4  # one model's scores vary with its seed: the mean of 4 is shown
+
+
+def scores(model, x, y, boxes) -> tuple:
+    """Grad-CAM of one model at conv3 (checked against CAM) and at conv2:
+    the conv3 map upsampled to the image, and both maps' box scores."""
     last_conv = model.features[-1]  # conv3's ReLU
     cam = grad_cam(model, last_conv, x, y)  # (200, 8, 8)
     # --8<-- [start:cam]
@@ -496,33 +497,53 @@ def main() -> None:
     zhou = torch.einsum("nk,nkhw->nhw", w, A).detach()
     torch.testing.assert_close(cam, F.relu(zhou) / (8 * 8))
     # --8<-- [end:cam]
-    up = F.interpolate(cam[:, None], size=32, mode="bilinear")[:, 0].cpu()
-    s = box_scores(up, boxes)
     early = grad_cam(model, model.features[4], x, y)  # conv2's ReLU
-    e = box_scores(
-        F.interpolate(early[:, None], size=32, mode="bilinear")[:, 0].cpu(),
-        boxes,
-    )
-    assert cam.shape[1:] == (8, 8), cam.shape
-    assert s["pointing"] > 2.5 * s["chance"], s
-    assert s["mass"] > 1.5 * s["chance"], s
+    assert cam.shape[1:] == (8, 8) and early.shape[1:] == (16, 16)
+    up = F.interpolate(cam[:, None], size=32, mode="bilinear")[:, 0].cpu()
+    early = F.interpolate(early[:, None], size=32, mode="bilinear")[:, 0]
+    return up, box_scores(up, boxes), box_scores(early.cpu(), boxes)
+
+
+def mean(runs: list, key: str) -> float:
+    return sum(r[key] for r in runs) / len(runs)
+
+
+def main() -> None:
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    x, y, boxes = test_data(200)
+    x, y = x.to(device), y.to(device)
+    late, early, shown = [], [], None
+    for k in range(MODELS):  # seeds MODELS * SEED + k: no two runs share one
+        model = train_model(MODELS * SEED + k, device=device)
+        up, s, e = scores(model, x, y, boxes)
+        late.append(s)
+        early.append(e)
+        shown = up[:6] if shown is None else shown  # the first model's maps
+    chance = late[0]["chance"]
+    assert mean(late, "pointing") > 2.5 * chance, late
+    assert mean(late, "mass") > 1.5 * chance, late
+    assert mean(late, "mass") < mean(late, "pointing"), late  # it spills
+    assert mean(early, "mass") > mean(late, "mass"), (early, late)  # finer
     print("Grad-CAM equals ReLU(CAM) / 64: True")
-    print(f"Grad-CAM map at the last conv layer: {tuple(cam.shape[1:])}")
+    print("Grad-CAM map at the last conv layer: (8, 8)")
     print(f"test images: {len(x)}")
-    print(f"Grad-CAM mass inside the box: {s['mass']:.2f} ±0.2")
+    print(f"models, each trained from its own seed: {MODELS}")
+    print(f"Grad-CAM mass inside the box: {mean(late, 'mass'):.2f} ±0.08")
     print(
-        f"Grad-CAM maximum inside the box (pointing): {s['pointing']:.2f} ±0.4"
+        "Grad-CAM maximum inside the box (pointing): "
+        f"{mean(late, 'pointing'):.2f} ±0.3"
     )
-    print(f"chance (box area / image area): {s['chance']:.3f} ±0.02")
+    print(f"chance (box area / image area): {chance:.3f} ±0.02")
     print(
-        f"at conv2 {tuple(early.shape[1:])}, mass inside the box: "
-        f"{e['mass']:.2f} ±0.2"
+        "at conv2 (16, 16), mass inside the box: "
+        f"{mean(early, 'mass'):.2f} ±0.1"
     )
     print(
-        f"at conv2, maximum inside the box (pointing): {e['pointing']:.2f} ±0.3"
+        "at conv2, maximum inside the box (pointing): "
+        f"{mean(early, 'pointing'):.2f} ±0.2"
     )
     titles = [CLASSES[int(c)] for c in y[:6]]
-    overlay(x[:6].cpu(), up[:6], boxes[:6], titles, "grad_cam.png")
+    overlay(x[:6].cpu(), shown, boxes[:6], titles, "grad_cam.png")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "7423e56795962ece8385e2236a715d16aab9fd3c7bd7ec11adc5427bb648f2de", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/grad_cam.py": "c9cf4a9c8f295554cd903cd97eb01c4c3370d6e0521d958830afa61a97239ffe", "snippets/visualizing/gradient_saliency.py": "b8cfc824db5db28ea0c004763d118b0bfc5ca1c5a108426b98f5d1dc0a2c2b16", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/sanity_check.py": "72e5093bee83ff6372b57a9d04aa2ef50ded544a318ab790b5e935a5e7a56d4e"}}
+# kb-download: {"record": "b432344e4eac72a282fa195d13fef5f173c0b8f7cf287882d75ec46537db37e1", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/grad_cam.py": "f0eac87e0c9c5447e0735ffae030d3ac79c5f4dbdd5a3800b9a0fb54d044fccc", "snippets/visualizing/gradient_saliency.py": "a1d71b3c035fd06fe4ab44035483f5c870932ad387594fb15f425c800ca6a52d", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/sanity_check.py": "81d3854d434b72a69197e6201b839514866c8b1fd23963d0992954d2aa3d71b2"}}
 
 
 import sys
@@ -480,11 +480,12 @@ def grad_cam(model, layer, x, target):
 # --8<-- [end:grad_cam]
 
 
-def main() -> None:
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = train_model(SEED, device=device)
-    x, y, boxes = test_data(200)
-    x, y = x.to(device), y.to(device)
+MODELS = 4  # one model's scores vary with its seed: the mean of 4 is shown
+
+
+def scores(model, x, y, boxes) -> tuple:
+    """Grad-CAM of one model at conv3 (checked against CAM) and at conv2:
+    the conv3 map upsampled to the image, and both maps' box scores."""
     last_conv = model.features[-1]  # conv3's ReLU
     cam = grad_cam(model, last_conv, x, y)  # (200, 8, 8)
     # --8<-- [start:cam]
@@ -496,33 +497,53 @@ def main() -> None:
     zhou = torch.einsum("nk,nkhw->nhw", w, A).detach()
     torch.testing.assert_close(cam, F.relu(zhou) / (8 * 8))
     # --8<-- [end:cam]
-    up = F.interpolate(cam[:, None], size=32, mode="bilinear")[:, 0].cpu()
-    s = box_scores(up, boxes)
     early = grad_cam(model, model.features[4], x, y)  # conv2's ReLU
-    e = box_scores(
-        F.interpolate(early[:, None], size=32, mode="bilinear")[:, 0].cpu(),
-        boxes,
-    )
-    assert cam.shape[1:] == (8, 8), cam.shape
-    assert s["pointing"] > 2.5 * s["chance"], s
-    assert s["mass"] > 1.5 * s["chance"], s
+    assert cam.shape[1:] == (8, 8) and early.shape[1:] == (16, 16)
+    up = F.interpolate(cam[:, None], size=32, mode="bilinear")[:, 0].cpu()
+    early = F.interpolate(early[:, None], size=32, mode="bilinear")[:, 0]
+    return up, box_scores(up, boxes), box_scores(early.cpu(), boxes)
+
+
+def mean(runs: list, key: str) -> float:
+    return sum(r[key] for r in runs) / len(runs)
+
+
+def main() -> None:
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    x, y, boxes = test_data(200)
+    x, y = x.to(device), y.to(device)
+    late, early, shown = [], [], None
+    for k in range(MODELS):  # seeds MODELS * SEED + k: no two runs share one
+        model = train_model(MODELS * SEED + k, device=device)
+        up, s, e = scores(model, x, y, boxes)
+        late.append(s)
+        early.append(e)
+        shown = up[:6] if shown is None else shown  # the first model's maps
+    chance = late[0]["chance"]
+    assert mean(late, "pointing") > 2.5 * chance, late
+    assert mean(late, "mass") > 1.5 * chance, late
+    assert mean(late, "mass") < mean(late, "pointing"), late  # it spills
+    assert mean(early, "mass") > mean(late, "mass"), (early, late)  # finer
     print("Grad-CAM equals ReLU(CAM) / 64: True")
-    print(f"Grad-CAM map at the last conv layer: {tuple(cam.shape[1:])}")
+    print("Grad-CAM map at the last conv layer: (8, 8)")
     print(f"test images: {len(x)}")
-    print(f"Grad-CAM mass inside the box: {s['mass']:.2f} ±0.2")
+    print(f"models, each trained from its own seed: {MODELS}")
+    print(f"Grad-CAM mass inside the box: {mean(late, 'mass'):.2f} ±0.08")
     print(
-        f"Grad-CAM maximum inside the box (pointing): {s['pointing']:.2f} ±0.4"
+        "Grad-CAM maximum inside the box (pointing): "
+        f"{mean(late, 'pointing'):.2f} ±0.3"
     )
-    print(f"chance (box area / image area): {s['chance']:.3f} ±0.02")
+    print(f"chance (box area / image area): {chance:.3f} ±0.02")
     print(
-        f"at conv2 {tuple(early.shape[1:])}, mass inside the box: "
-        f"{e['mass']:.2f} ±0.2"
+        "at conv2 (16, 16), mass inside the box: "
+        f"{mean(early, 'mass'):.2f} ±0.1"
     )
     print(
-        f"at conv2, maximum inside the box (pointing): {e['pointing']:.2f} ±0.3"
+        "at conv2, maximum inside the box (pointing): "
+        f"{mean(early, 'pointing'):.2f} ±0.2"
     )
     titles = [CLASSES[int(c)] for c in y[:6]]
-    overlay(x[:6].cpu(), up[:6], boxes[:6], titles, "grad_cam.png")
+    overlay(x[:6].cpu(), shown, boxes[:6], titles, "grad_cam.png")
 
 
 if __name__ == "__main__":
@@ -591,13 +612,19 @@ def main() -> None:
     torch.testing.assert_close(auto.double(), fd.cpu(), rtol=1e-3, atol=1e-5)
     # --8<-- [end:check]
     s = box_scores(maps, boxes)
+    grown = boxes + torch.tensor([-2.0, -2.0, 2.0, 2.0])  # 2 pixels around
+    near = box_scores(maps, grown)["pointing"]
     assert s["mass"] > 1.7 * s["chance"], s  # on the object, not anywhere
+    # the maximum is mostly on the outline: inside the box or just outside
+    # it; how often inside varies with the seed, so its bound is printed
+    assert near > 0.7, near
+    assert s["pointing"] < 0.8, s
+    assert near - s["pointing"] > 0.15, (near, s)  # often just outside
     print("autograd matches finite differences at 8 pixels: True")
     print(f"test images: {len(x)}")
     print(f"saliency mass inside the box: {s['mass']:.2f} ±0.1")
-    print(
-        f"saliency maximum inside the box (pointing): {s['pointing']:.2f} ±0.5"
-    )
+    print("saliency maximum inside the box (pointing): below 0.8")
+    print(f"saliency maximum within 2 pixels of the box: {near:.2f} ±0.2")
     print(f"chance (box area / image area): {s['chance']:.3f} ±0.02")
     titles = [CLASSES[int(c)] for c in y[:6]]
     overlay(x[:6], maps[:6], boxes[:6], titles, "saliency.png")
@@ -657,53 +684,100 @@ def spearman(a, b):
     return ((ra * rb).sum(1) / (ra.norm(dim=1) * rb.norm(dim=1))).mean()
 
 
+MODELS = 4  # trained from their own seeds: one model's scores vary with it
+LABELS = {
+    "mass": "mass inside the box, trained",
+    "random mass": "mass inside the box, randomized",
+    "pointing": "pointing, trained",
+    "random pointing": "pointing, randomized",
+    "pointing gap": "pointing, trained minus randomized",
+    "near": "maximum within 2 pixels of the box, trained",
+    "random near": "maximum within 2 pixels of the box, randomized",
+    "rho": "rank correlation trained vs randomized",
+}
+PRINTED = {  # the ± measured over seeds (0: never varied), or a bound as text
+    "gradient": {
+        "mass": 0.05,
+        "random mass": 0.02,
+        "random pointing": 0.1,
+        "pointing gap": "within 0.2 of 0",
+        "near": 0.07,
+        "random near": 0.01,
+        "rho": "below 0.2",
+    },
+    "gradient x input": {
+        "mass": 0.04,
+        "random mass": 0.02,
+        "pointing": 0.06,
+        "random pointing": 0,
+        "rho": "above 0.4",
+    },
+    "Grad-CAM": {
+        "mass": 0.08,
+        "random mass": 0.02,
+        "pointing": 0.3,
+        "random pointing": 0.05,
+        "rho": "below 0.3",
+    },
+}
+
+
+def scored(maps, boxes) -> dict:
+    """Mass and pointing in the box, and pointing within 2 pixels of it."""
+    grown = boxes + torch.tensor([-2.0, -2.0, 2.0, 2.0])
+    return {
+        **box_scores(maps, boxes),
+        "near": box_scores(maps, grown)["pointing"],
+    }
+
+
 def main() -> None:
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = train_model(SEED, device=device)
     x, y, boxes = test_data(200)
     x, y = x.to(device), y.to(device)
+    models = [
+        train_model(MODELS * SEED + k, device=device) for k in range(MODELS)
+    ]
     # --8<-- [start:randomize]
-    randomized = []
-    for k in range(3):  # three random draws of all weights
-        torch.manual_seed(SEED * 100 + k + 1)
-        randomized.append(ShapeCNN().to(device).eval())
+    # one random draw of all weights per test image: what one draw's map
+    # shows depends on the signs it happened to get, so 200 are averaged
+    torch.manual_seed(SEED + 1)
+    randomized = [ShapeCNN().to(device).eval() for _ in range(len(x))]
     # --8<-- [end:randomize]
     rows, scores = {}, {}
     for name, method in METHODS.items():
-        trained = method(model, x, y).cpu()
-        rand = [method(r, x, y).cpu() for r in randomized]
-        t = box_scores(trained, boxes)
-        r = [box_scores(m, boxes) for m in rand]
-        r_mass = sum(d["mass"] for d in r) / 3
-        rho = sum(spearman(trained, m) for m in rand) / 3
-        scores[name] = (
-            t["mass"],
-            r_mass,
-            t["pointing"],
-            sum(d["pointing"] for d in r) / 3,
-            rho.item(),
-        )
-        rows[f"{name}\ntrained"], rows[f"{name}\nrandom"] = trained, rand[0]
-    chance = t["chance"]
+        trained = [method(m, x, y).cpu() for m in models]
+        rand = torch.cat(
+            [
+                method(net, x[i : i + 1], y[i : i + 1])
+                for i, net in enumerate(randomized)
+            ]
+        ).cpu()
+        t = [scored(m, boxes) for m in trained]
+        scores[name] = {
+            **{k: sum(d[k] for d in t) / MODELS for k in t[0]},
+            **{f"random {k}": v for k, v in scored(rand, boxes).items()},
+            "rho": (sum(spearman(m, rand) for m in trained) / MODELS).item(),
+        }
+        rows[f"{name}\ntrained"], rows[f"{name}\nrandom"] = trained[0], rand
+    chance = scores["gradient"]["chance"]
     g, gx, cam = (scores[k] for k in METHODS)
-    assert g[0] > g[1] + 0.07, g  # trained beats randomized...
-    assert cam[2] > cam[3] + 0.2, cam  # ...by a clear margin
-    assert gx[1] > 3 * chance, gx  # but x*grad passes without training
-    tolerances = {
-        "gradient": (0.1, 0.06, 0.5, 0.5, 0.08),  # seeds 0..4
-        "gradient x input": (0.1, 0.06, 0.2, 0, 0.6),
-        "Grad-CAM": (0.2, 0.07, 0.4, 0.5, 0.5),
-    }
-    labels = (
-        "mass inside the box, trained",
-        "mass inside the box, randomized",
-        "pointing, trained",
-        "pointing, randomized",
-        "rank correlation trained vs randomized",
-    )
-    for name, values in scores.items():
-        for label, v, tol in zip(labels, values, tolerances[name]):
-            print(f"{name}, {label}: {v:.2f}" + (f" ±{tol:g}" if tol else ""))
+    assert g["mass"] > g["random mass"] + 0.07, g  # trained beats randomized
+    assert g["near"] > g["random near"] + 0.15, g  # on the outline, not noise
+    assert abs(g["pointing"] - g["random pointing"]) < 0.2, g  # no help here
+    assert cam["pointing"] > cam["random pointing"] + 0.2, cam  # clear margin
+    assert g["rho"] < 0.2 and cam["rho"] < 0.3, (g, cam)  # maps unrelated
+    assert gx["random mass"] > 3 * chance, gx  # but x*grad passes untrained
+    assert gx["rho"] > 0.4 and gx["rho"] > g["rho"] + 0.2, (g, gx)
+    for name, printed in PRINTED.items():
+        for key, tol in printed.items():
+            if isinstance(tol, str):
+                value = tol  # the bound the asserts above check
+            else:
+                value = f"{scores[name][key]:.2f}" + (
+                    f" ±{tol:g}" if tol else ""
+                )
+            print(f"{name}, {LABELS[key]}: {value}")
     print(f"chance (box area / image area): {chance:.3f} ±0.02")
     overlay(
         x[:4].cpu(), None, boxes[:4], ["", "", "", ""], "sanity.png", rows=rows
