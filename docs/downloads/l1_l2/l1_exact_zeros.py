@@ -7,7 +7,7 @@
 # then:
 #     python l1_exact_zeros.py
 #
-# kb-download: {"record": "6a634380e50e730ca969b399753ab293421d0d8fd905607bb0c5d17257de47a5", "sources": {"snippets/l1_l2/l1_exact_zeros.py": "ba6b033608fd58a0158a935c97fd97e60ca54a74de8ad50eedbd1a7c72515f93"}}
+# kb-download: {"record": "e8287befe84e2473d5c52baca715812b86a230e498277831b17b84a896aa9af6", "sources": {"snippets/l1_l2/l1_exact_zeros.py": "ba6b033608fd58a0158a935c97fd97e60ca54a74de8ad50eedbd1a7c72515f93"}}
 
 
 # --- the snippet, unchanged: snippets/l1_l2/l1_exact_zeros.py ---

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "3e5d156d1f228f72dc5af893ec0ec227629a68b49027ddd99536bd1bbcba8601", "sources": {"snippets/localization/classify_and_localize.py": "1a2a52a4f444af7107c46e9620134100b146c43f6262ea400538971ff9c4a3ce", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "0048bf765c2fcf77cac52be951c9ba8adfbf42ea48538beb458d14a6e43469c2", "sources": {"snippets/localization/classify_and_localize.py": "1a2a52a4f444af7107c46e9620134100b146c43f6262ea400538971ff9c4a3ce", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
