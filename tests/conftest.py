@@ -205,10 +205,17 @@ def pytest_terminal_summary(terminalreporter):
         f"{len(reports) - len(ran)} verified before with nothing changed (not run again), "
         f"{len(ran)} ran; `pytest --no-kb-cache` runs all"
     )
-    for nodeid, why in sorted(ran)[:40]:
-        terminalreporter.write_line(f"  {nodeid.partition('::')[2]}: {why[5:]}")
-    if len(ran) > 40:
-        terminalreporter.write_line(f"  ... and {len(ran) - 40} more")
+    reasons: dict[str, list[str]] = {}
+    for nodeid, why in sorted(ran):
+        reasons.setdefault(why.removeprefix("ran: "), []).append(
+            nodeid.partition("::")[2]
+        )
+    for why, tests in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
+        terminalreporter.write_line(f"  {len(tests)} because {why}:")
+        for test in tests[:10]:
+            terminalreporter.write_line(f"    {test}")
+        if len(tests) > 10:
+            terminalreporter.write_line(f"    ... and {len(tests) - 10} more")
 
 
 def pytest_collection_modifyitems(items):
