@@ -12,7 +12,8 @@ from kb.paths import ROOT
 DURATIONS = ROOT / ".test_durations"
 
 
-def shard(group: int) -> list[str]:
+def collect(*options: str) -> list[str]:
+    """The snippet tests' ids pytest would run with these options (collected, not run)."""
     result = subprocess.run(
         [
             sys.executable,
@@ -21,15 +22,8 @@ def shard(group: int) -> list[str]:
             "tests/test_snippets.py",
             "--collect-only",
             "-q",
-            "-n",
-            "0",
-            "--splits",
-            "2",
-            "--group",
-            str(group),
-            "--splitting-algorithm",
-            "least_duration",
-        ],
+        ]
+        + ["-n", "0", *options],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -40,12 +34,22 @@ def shard(group: int) -> list[str]:
     ]
 
 
+def shard(group: int) -> list[str]:
+    return collect(
+        "--splits",
+        "2",
+        "--group",
+        str(group),
+        "--splitting-algorithm",
+        "least_duration",
+    )
+
+
 def test_two_shards_run_every_snippet_once_balanced_by_time():
     durations = json.loads(DURATIONS.read_text())
     first, second = shard(1), shard(2)
     assert first and second and not set(first) & set(second)
-    everything = [line for line in shard_all() if line.startswith("tests/")]
-    assert sorted(first + second) == sorted(everything)
+    assert sorted(first + second) == sorted(collect())
     times = [
         sum(durations.get(t, 0.0) for t in group) for group in (first, second)
     ]
@@ -54,30 +58,9 @@ def test_two_shards_run_every_snippet_once_balanced_by_time():
     )
 
 
-def shard_all() -> list[str]:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests/test_snippets.py",
-            "--collect-only",
-            "-q",
-            "-n",
-            "0",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout.splitlines()
-
-
 def test_every_snippet_test_has_a_recorded_duration():
     durations = json.loads(DURATIONS.read_text())
-    missing = [
-        t for t in shard_all() if t.startswith("tests/") and t not in durations
-    ]
+    missing = [t for t in collect() if t not in durations]
     assert not missing, (
         f"{len(missing)} tests have no duration in .test_durations, e.g. {missing[:3]}; record them "
         "with: pytest --no-kb-cache --store-durations"
