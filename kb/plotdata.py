@@ -117,9 +117,8 @@ def _mark(artist, ax) -> dict | None:
             "image": _image(artist),
         }
     if isinstance(artist, Patch):
-        if (
-            artist is ax.patch or type(artist).__name__ == "Spine"
-        ):  # the frame, not a mark
+        # the axes' background and frame are not marks
+        if artist is ax.patch or type(artist).__name__ == "Spine":
             return None
         vertices = artist.get_path().vertices
         return {
@@ -130,14 +129,12 @@ def _mark(artist, ax) -> dict | None:
                 _color(artist.get_facecolor()),
                 _color(artist.get_edgecolor()),
             ],
-            "points": _points(
-                vertices, artist.get_transform(), ax
-            ),  # includes the patch's own
+            # the transform includes the patch's own (a unit square to its place)
+            "points": _points(vertices, artist.get_transform(), ax),
         }
     if isinstance(artist, Collection):
-        if isinstance(
-            artist, PathCollection
-        ):  # a scatter: its points are the offsets
+        # a scatter's points are its offsets; other collections (contours) are their paths
+        if isinstance(artist, PathCollection):
             points = _points(
                 artist.get_offsets(), artist.get_offset_transform(), ax
             )
