@@ -129,13 +129,12 @@ def main() -> None:
         ]
     )
     gt_images = torch.tensor([0, 0, 1])  # g1, g2 in image 0; g3 in image 1
-    # d4 0.6 on g2, IoU 60/140 = 0.43 < 0.5 -> FP
     det_boxes = torch.tensor(
         [
             [1.0, 0.0, 11.0, 10.0],  # d1 0.9 on g1, IoU 90/110 = 0.82 -> TP
             [0.0, 1.0, 10.0, 11.0],  # d2 0.8 on g1 again (already taken) -> FP
             [0.0, 0.0, 10.0, 9.0],  # d3 0.7 on g3, IoU 0.9 -> TP
-            [24.0, 20.0, 34.0, 30.0],
+            [24.0, 20.0, 34.0, 30.0],  # d4 0.6 on g2, IoU 60/140 = 0.43: FP
         ]
     )
     det_scores = torch.tensor([0.9, 0.8, 0.7, 0.6])

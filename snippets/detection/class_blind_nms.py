@@ -19,13 +19,12 @@ def main() -> None:
     torch.manual_seed(SEED)
     # --8<-- [start:scene]
     # a rider (class 0) on a bicycle (class 1): two objects that overlap
-    # bicycle again, 0.60 (duplicate)
     boxes = torch.tensor(
         [
             [10.0, 0.0, 30.0, 40.0],  # rider, 0.95
             [11.0, 1.0, 31.0, 41.0],  # rider again, 0.80 (duplicate)
             [8.0, 12.0, 32.0, 44.0],  # bicycle, 0.90
-            [9.0, 12.0, 33.0, 45.0],
+            [9.0, 12.0, 33.0, 45.0],  # bicycle again, 0.60 (duplicate)
         ]
     )
     scores = torch.tensor([0.95, 0.80, 0.90, 0.60])

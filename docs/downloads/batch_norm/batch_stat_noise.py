@@ -40,11 +40,10 @@ def main() -> None:
     ).unsqueeze(1)  # (1797, 1, 8, 8)
     kernels = torch.tensor(
         [
-            [[0, 0, 0], [0, 1, 0], [0, 0, 0]],  # fixed filters:
-            # pixel, edges,
-            [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
-            [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],  # Laplacian
-            [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+            [[0, 0, 0], [0, 1, 0], [0, 0, 0]],  # fixed filters: the pixel,
+            [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],  # a horizontal edge (Sobel),
+            [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],  # a vertical edge (Sobel),
+            [[0, 1, 0], [1, -4, 1], [0, 1, 0]],  # the Laplacian
         ],
         dtype=torch.float32,
         device=device,
