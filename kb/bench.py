@@ -15,7 +15,6 @@ Run it on a quiet machine: every figure is wall time.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import statistics
@@ -329,11 +328,7 @@ def _edited(snippet: Path):
     saved = {p: p.read_bytes() for p in [snippet, *folder.glob("*.json")]}
     try:
         snippet.write_text(snippet.read_text() + "\n_BENCH_EDIT = True\n")
-        for path in folder.glob("*.json"):
-            data = json.loads(path.read_text())
-            if "sources" in data:
-                data["sources"] = outputs.fingerprint(snippet)
-                path.write_text(json.dumps(data, indent=2) + "\n")
+        outputs.restamp(snippet)
         yield
     finally:
         for path, data in saved.items():

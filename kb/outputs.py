@@ -275,6 +275,19 @@ def record(run: Run) -> Path:
     return folder
 
 
+def restamp(snippet: Path) -> None:
+    """Make the record fresh for the snippet's current code without running it: a code change that
+    keeps the output, recorded as `refresh` would (for tests and `kb bench`)."""
+    for path in (
+        output_dir(snippet) / "run.json",
+        output_dir(snippet) / SEEDS_FILE,
+    ):
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            data["sources"] = fingerprint(snippet)
+            path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
 def plot_data_file(plot: str) -> str:
     """The record of what a plot shows (kb/plotdata.py): name.png -> name.plotdata.json."""
     return plot.removesuffix(".png") + PLOT_DATA_SUFFIX
@@ -505,9 +518,7 @@ def check(run: Run, plots: bool = True) -> None:
         )
     difference = plots and compare_plots(snippet, meta["plots"], run)
     if difference:
-        raise OutputError(
-            f"{rel(snippet)}{runner.describe_run(run.seed, run.kernels)} {difference}. {fix}"
-        )
+        raise OutputError(f"{rel(snippet)}{seeded} {difference}. {fix}")
 
 
 def value(snippet: Path, label: str) -> str:
@@ -627,9 +638,8 @@ def plot_spread(runs: list[Run]) -> dict:
                 continue
             rms = plot_rms(first.plots[name], run.plots[name])
             entry["rms"] = max(entry["rms"], plotdata.round_up(rms))
-            if (
-                run.seed == first.seed
-            ):  # the same result on another CPU's kernels
+            # the same seed on another CPU's kernels: the same result, other rounding
+            if run.seed == first.seed:
                 entry["kernel_rms"] = max(entry["kernel_rms"], round(rms, 3))
             moved.append(
                 plotdata.distances(first.plot_data[name], run.plot_data[name])

@@ -48,9 +48,8 @@ class Run:
     seconds: float
     seed: int = 0
     plots: dict[str, bytes] = field(default_factory=dict)
-    plot_data: dict[str, dict] = field(
-        default_factory=dict
-    )  # {name.png: what it shows}
+    # {name.png: what it shows}, kb/plotdata.py
+    plot_data: dict[str, dict] = field(default_factory=dict)
     kernels: str = "native"
 
 

@@ -12,7 +12,6 @@ file per snippet, seed and kernel setting, so parallel test workers never write 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -22,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from kb import outputs, runner
+from kb.filecache import digest
 from kb.paths import ROOT, rel
 
 CACHE_DIR = ROOT / ".cache" / "kb" / "verified"
@@ -39,10 +39,6 @@ def enabled() -> bool:
     return os.environ.get("KB_NO_CACHE", "") in ("", "0")
 
 
-def _hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
 @lru_cache(maxsize=1)
 def _environment() -> dict[str, str]:
     """What a verdict depends on besides the snippet: the same for every snippet of a run."""
@@ -53,9 +49,9 @@ def _environment() -> dict[str, str]:
     kb = b"".join((ROOT / "kb" / name).read_bytes() for name in DECIDING_CODE)
     return {
         "python": sys.version,
-        "packages": _hash("\n".join(packages).encode()),
-        "kb": _hash(kb),
-        "cpu": _hash(_cpu().encode()),
+        "packages": digest("\n".join(packages).encode()),
+        "kb": digest(kb),
+        "cpu": digest(_cpu().encode()),
     }
 
 
@@ -82,7 +78,7 @@ def _record(snippet: Path) -> str:
         if folder.is_dir()
         else []
     )
-    return _hash(b"".join(p.name.encode() + p.read_bytes() for p in files))
+    return digest(b"".join(p.name.encode() + p.read_bytes() for p in files))
 
 
 def _kernels(kernels: str) -> str:
@@ -99,7 +95,7 @@ def _kernels(kernels: str) -> str:
 def parts(snippet: Path, seed: int, kernels: str) -> dict[str, str]:
     """Everything that can change a verdict, each as a short hash or a value."""
     return {
-        "code": _hash(
+        "code": digest(
             json.dumps(outputs.fingerprint(snippet), sort_keys=True).encode()
         ),
         "record": _record(snippet),

@@ -3,7 +3,6 @@
 snippet and the fix."""
 
 import argparse
-import json
 import shutil
 import uuid
 
@@ -138,18 +137,10 @@ def test_missing_record_fails(snippet):
     ) and "python -m kb refresh" in str(info.value)
 
 
-def pretend_recorded(snippet):
-    """Make the record look fresh for the snippet's current code (as if refreshed, without running)."""
-    meta = outputs.output_dir(snippet) / "run.json"
-    data = json.loads(meta.read_text())
-    data["sources"] = outputs.fingerprint(snippet)
-    meta.write_text(json.dumps(data))
-
-
 def test_a_lost_plot_fails(snippet):
     outputs.record(outputs.run_snippet(snippet))
     snippet.write_text(SNIPPET.replace('fig.savefig("line.png")', "pass"))
-    pretend_recorded(snippet)
+    outputs.restamp(snippet)
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(snippet))
     assert "saved plots [], the record has ['line.png']" in str(info.value)
@@ -159,7 +150,7 @@ def test_a_changed_plot_fails(snippet):
     outputs.record(outputs.run_snippet(snippet))
     # the line now goes down
     (snippet.parent / "helper.py").write_text("SLOPE = -1\n")
-    pretend_recorded(snippet)
+    outputs.restamp(snippet)
     with pytest.raises(outputs.OutputError) as info:
         outputs.check(outputs.run_snippet(snippet))
     assert (

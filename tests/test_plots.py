@@ -122,7 +122,7 @@ def nin_copy():
     copy = folder / REAL.name
     shutil.copy(REAL, copy)
     shutil.copytree(outputs.output_dir(REAL), outputs.output_dir(copy))
-    make_fresh(copy)
+    outputs.restamp(copy)
     yield copy
     shutil.rmtree(folder)
     shutil.rmtree(outputs.output_dir(copy).parent, ignore_errors=True)
@@ -133,16 +133,7 @@ def edit_as_if_recorded(copy, old: str, new: str) -> None:
     text = copy.read_text()
     assert old in text, f"{old!r} is no longer in {REAL}: update this test"
     copy.write_text(text.replace(old, new))
-    make_fresh(copy)
-
-
-def make_fresh(copy) -> None:
-    """The copied record, as if recorded from the copy's code (as `refresh` would, without running)."""
-    for name in ("run.json", outputs.SEEDS_FILE):
-        path = outputs.output_dir(copy) / name
-        data = json.loads(path.read_text())
-        data["sources"] = outputs.fingerprint(copy)
-        path.write_text(json.dumps(data))
+    outputs.restamp(copy)
 
 
 # Three real changes in one edited copy (one run of the snippet, not three): another curve, a count
