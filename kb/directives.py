@@ -3,6 +3,8 @@
     {{ output TOPIC/NAME }}            the recorded stdout of snippets/TOPIC/NAME.py, as a titled block
     {{ value TOPIC/NAME "LABEL" }}     the value printed on the line `LABEL: value` of that output
     {{ spread TOPIC/NAME "LABEL" }}    that value's mean ± std and range over seeds (its seeds.json)
+    {{ asserted TOPIC/NAME "MESSAGE" }} a mark saying the sentence's claim is asserted for every seed by
+                                       the snippet's `assert` whose message contains MESSAGE (kb/claims.py)
     {{ reading_list }} {{ questions }} this page's tracked reading list and questions
     {{ reading_overview }} {{ questions_overview }} {{ tracking_counts }}   the aggregated views
     {{ run_info }}                     torch version and dates of the recorded runs
@@ -28,7 +30,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import downloads, filecache, outputs, render
+from kb import claims, downloads, filecache, outputs, render
 from kb.pages import INCLUDE_LINE
 from kb.paths import ROOT
 from kb.tracking import Topic
@@ -93,7 +95,7 @@ def snippets_on_page(markdown: str, topic: Topic | None) -> list[str]:
         if t.startswith("snippets/")
     ]
     for m in DIRECTIVE.finditer(markdown):
-        if m.group(1) in ("output", "value", "spread"):
+        if m.group(1) in ("output", "value", "spread", "asserted"):
             names += directive_args(m.group(2))[:1]
     if topic:
         names += [
@@ -183,9 +185,12 @@ def expand(markdown: str, page: str, site: Site) -> str:
         if name in BLOCK and indent.strip():
             raise DirectiveError(f"{where} must stand alone on its line.")
         try:
-            return _expand_one(
+            expanded = _expand_one(
                 name, args, indent, topic, prefix, outputs_on_page, site
             )
+            if name == "questions":  # answers bind their numbers and claims too
+                expanded = DIRECTIVE.sub(replace, expanded)
+            return expanded
         except (outputs.OutputError, DirectiveError) as error:
             raise DirectiveError(f"{where}: {error}") from None
 
@@ -307,6 +312,12 @@ def _expand_one(
         return outputs.spread(
             snippet_path(args[0], site.root), args[1], allow_stale=site.serving
         )
+    if name == "asserted":
+        need(2, '{{ asserted TOPIC/NAME "MESSAGE" }}')
+        try:
+            return claims.asserted(snippet_path(args[0], site.root), args[1])
+        except ValueError as error:
+            raise DirectiveError(str(error)) from None
     if name == "reading_list":
         need(0, "{{ reading_list }}")
         return _indented(render.reading_list(this_topic()), indent)
@@ -333,7 +344,7 @@ def _expand_one(
             downloads.links_line(args[0], prefix, site.repo_url), indent
         )
     raise DirectiveError(
-        f"unknown directive {name!r}; known: output, value, spread, reading_list, questions, "
+        f"unknown directive {name!r}; known: output, value, spread, asserted, reading_list, questions, "
         "reading_overview, questions_overview, tracking_counts, run_info, include_markdown, downloads"
     )
 

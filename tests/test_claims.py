@@ -1,0 +1,82 @@
+"""Every sentence about a run is bound to the run: its numbers come from the record, or its claim is
+asserted by the snippet for every seed (kb/claims.py)."""
+
+import pytest
+
+from kb import claims
+from kb.paths import ROOT
+from kb.tracking import load_all
+
+TOPICS = load_all()
+
+
+def _texts(topic):
+    """A topic page's Markdown and its questions' answers, which render on it."""
+    yield f"docs/{topic.topic}.md", (ROOT / "docs" / f"{topic.topic}.md").read_text(encoding="utf-8")
+    for question in topic.questions:
+        if question.answer:
+            yield f"docs/tracking/{topic.topic}.yml ({question.id})", question.answer
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=[t.topic for t in TOPICS])
+def test_every_sentence_about_a_run_is_bound(topic):
+    problems = [
+        f"{where} {problem}" for where, text in _texts(topic) for problem in claims.unbound(text)
+    ]
+    assert not problems, (
+        "These sentences state a result of a run typed by hand. Take the number from the record "
+        '({{ value TOPIC/NAME "LABEL" }}, {{ spread ... }}), or assert the claim in the snippet '
+        'and add {{ asserted TOPIC/NAME "MESSAGE" }} to the sentence:\n' + "\n".join(problems)
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "After 8 epochs the network reaches a test accuracy of 0.93.",
+        "Three of five seeds leave chance level.",
+        "Most seeds leave chance level within six epochs.",
+        "The snippet asserts that the gap narrows.",
+        "Training is six passes over the images.",
+        "The loss is about 14x larger than the cross-entropy's.",
+    ],
+)
+def test_a_planted_unbound_sentence_is_found(sentence):
+    page = f"# A page\n\nSome words first.\n\n{sentence}\n"
+    assert [u.sentence for u in claims.unbound(page)] == [sentence]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'After {{ value nin/x "epochs" }} epochs the network reaches {{ value nin/x "accuracy" }}.',
+        'The gap narrows {{ asserted dropout/train_test_gap "gap" }} on every seed.',
+        "Ioffe & Szegedy (2015, Section 4.2.1) report 4.9% top-5 error after training.",
+        "The network is trained with learning rate 0.1 and momentum 0.9.",
+    ],
+)
+def test_a_bound_or_cited_sentence_passes(sentence):
+    assert claims.unbound(f"Intro.\n\n{sentence}\n") == []
+
+
+def test_code_math_and_quotations_are_not_prose():
+    page = (
+        "```py\nprint('accuracy after 10 epochs: 0.93')\n```\n\n"
+        "> The student wrote: after 10 epochs the loss is 0.5.\n\n"
+        "$$\n\\text{loss} = 0.5\n$$\n"
+    )
+    assert claims.unbound(page) == []
+
+
+def test_asserted_names_an_existing_assert(tmp_path):
+    snippet = tmp_path / "snippets" / "topic" / "claim.py"
+    snippet.parent.mkdir(parents=True)
+    snippet.write_text(
+        'gap = 0.1\nassert gap > 0, f"dropout narrows the gap ({gap})"\nassert gap < 1\n'
+    )
+    mark = claims.asserted(snippet, "dropout narrows the gap")
+    assert 'class="kb-asserted"' in mark and "snippets/topic/claim.py" in mark
+    with pytest.raises(ValueError, match="no assert in .*claim.py has a message containing"):
+        claims.asserted(snippet, "skips help")
+    with pytest.raises(ValueError, match="does not exist"):
+        claims.asserted(tmp_path / "missing.py", "anything")
