@@ -3,6 +3,7 @@
     {{ output TOPIC/NAME }}            the recorded stdout of snippets/TOPIC/NAME.py, as a titled block
     {{ value TOPIC/NAME "LABEL" }}     the value printed on the line `LABEL: value` of that output
     {{ spread TOPIC/NAME "LABEL" }}    that value's mean ± std and range over seeds (its seeds.json)
+    {{ sign TOPIC/NAME "LABEL" }}      'positive in K of N seeds': how often that value is above zero
     {{ asserted TOPIC/NAME "MESSAGE" }} a mark saying the sentence's claim is asserted for every seed by
                                        the snippet's `assert` whose message contains MESSAGE (kb/claims.py)
     {{ reading_list }} {{ questions }} this page's tracked reading list and questions
@@ -95,7 +96,7 @@ def snippets_on_page(markdown: str, topic: Topic | None) -> list[str]:
         if t.startswith("snippets/")
     ]
     for m in DIRECTIVE.finditer(markdown):
-        if m.group(1) in ("output", "value", "spread", "asserted"):
+        if m.group(1) in ("output", "value", "spread", "sign", "asserted"):
             names += directive_args(m.group(2))[:1]
     if topic:
         names += [
@@ -230,7 +231,7 @@ def freshness_problems(
         if (p := outputs.freshness_problem(snippet_path(name, site.root)))
     ]
     for m in DIRECTIVE.finditer(markdown):
-        if m.group(1) == "spread" and (args := directive_args(m.group(2))):
+        if m.group(1) in ("spread", "sign") and (args := directive_args(m.group(2))):
             try:
                 outputs.load_seeds(snippet_path(args[0], site.root))
             except outputs.OutputError as error:
@@ -312,6 +313,11 @@ def _expand_one(
         return outputs.spread(
             snippet_path(args[0], site.root), args[1], allow_stale=site.serving
         )
+    if name == "sign":
+        need(2, '{{ sign TOPIC/NAME "LABEL" }}')
+        return outputs.sign(
+            snippet_path(args[0], site.root), args[1], allow_stale=site.serving
+        )
     if name == "asserted":
         need(2, '{{ asserted TOPIC/NAME "MESSAGE" }}')
         try:
@@ -344,7 +350,7 @@ def _expand_one(
             downloads.links_line(args[0], prefix, site.repo_url), indent
         )
     raise DirectiveError(
-        f"unknown directive {name!r}; known: output, value, spread, asserted, reading_list, questions, "
+        f"unknown directive {name!r}; known: output, value, spread, sign, asserted, reading_list, questions, "
         "reading_overview, questions_overview, tracking_counts, run_info, include_markdown, downloads"
     )
 

@@ -732,28 +732,37 @@ def load_seeds(snippet: Path, allow_stale: bool = False) -> dict:
     return summary
 
 
-def spread(snippet: Path, label: str, allow_stale: bool = False) -> str:
-    """'mean ± std over N seeds (min to max)' of the first number on the line `label: ...`."""
+def _seed_column(snippet: Path, label: str, allow_stale: bool) -> tuple[list[float], int]:
+    """The first number on the line `label: ...` in each seed's run, and its printed decimals."""
     summary = load_seeds(snippet, allow_stale)
     for entry in summary["lines"]:
         if entry["label"] == label:
             # the first number after "label: "
             first = len(parse_line(label)[1])
             printed = parse_line(entry["line"])[1][first][0]
-            decimals = len(printed.partition(".")[2])
-            column = [
-                v[first] for v in entry["values"][: len(summary["seeds"])]
-            ]
-            mean, std = statistics.fmean(column), statistics.stdev(column)
-            f = lambda x: f"{x:.{decimals + 1}f}"  # noqa: E731  one digit more than printed
-            return (
-                f"{f(mean)} ± {f(std)} (mean ± std over {len(column)} seeds, "
-                f"range {f(min(column))} to {f(max(column))})"
-            )
+            column = [v[first] for v in entry["values"][: len(summary["seeds"])]]
+            return column, len(printed.partition(".")[2])
     labels = [e["label"] for e in summary["lines"]]
     raise OutputError(
         f'{rel(snippet)}: no line labelled "{label}" in its seeds record. Labels: {labels}'
     )
+
+
+def spread(snippet: Path, label: str, allow_stale: bool = False) -> str:
+    """'mean ± std over N seeds (min to max)' of the first number on the line `label: ...`."""
+    column, decimals = _seed_column(snippet, label, allow_stale)
+    mean, std = statistics.fmean(column), statistics.stdev(column)
+    f = lambda x: f"{x:.{decimals + 1}f}"  # noqa: E731  one digit more than printed
+    return (
+        f"{f(mean)} ± {f(std)} (mean ± std over {len(column)} seeds, "
+        f"range {f(min(column))} to {f(max(column))})"
+    )
+
+
+def sign(snippet: Path, label: str, allow_stale: bool = False) -> str:
+    """'positive in K of N seeds': how often an effect printed on `label: ...` has its sign."""
+    column, _ = _seed_column(snippet, label, allow_stale)
+    return f"positive in {sum(v > 0 for v in column)} of {len(column)} seeds"
 
 
 def all_snippets(root: Path = ROOT) -> list[Path]:
