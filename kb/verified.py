@@ -160,3 +160,53 @@ def verify(snippet: Path, seed: int = 0, kernels: str = "native") -> str | None:
     outputs.check(outputs.run_snippet(snippet, seed, kernels))
     remember(snippet, seed, kernels)  # only a pass is remembered
     return why
+
+
+# Checks of the built site (the browser tests) are remembered the same way, keyed on the site's
+# files and on what loads them.
+SITE_UNREAD = {"sitemap.xml", "sitemap.xml.gz"}  # they carry the build's date; no page loads them
+
+
+def site_digest(site: Path) -> str:
+    """One hash of every file of a built site, by path and content."""
+    files = sorted(
+        p for p in site.rglob("*") if p.is_file() and p.name not in SITE_UNREAD
+    )
+    return digest(
+        b"".join(p.relative_to(site).as_posix().encode() + p.read_bytes() for p in files)
+    )
+
+
+def check_needs_run(name: str, now: dict[str, str]) -> str | None:
+    """None when the check `name` passed before with the same `now`; else why it must run."""
+    if not enabled():
+        return "the cache is off (KB_NO_CACHE / --no-kb-cache)"
+    try:
+        before = json.loads((CACHE_DIR / f"check__{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "not verified on this machine before"
+    changed = [k for k in now if before.get(k) != now[k]]
+    return f"changed: {', '.join(changed)}" if changed else None
+
+
+def remember_check(name: str, now: dict[str, str]) -> None:
+    """Remember that the check `name` passed with `now` (a pass only, as for snippets)."""
+    if not enabled():
+        return
+    path = CACHE_DIR / f"check__{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(now), encoding="utf-8")
+    partial.replace(path)
+
+
+def browser_parts(site: Path, test_file: Path, chromium: str) -> dict[str, str]:
+    """What a browser check's verdict depends on: the site, the test's code, the browser, packages."""
+    binary = Path(chromium).resolve()
+    stat = binary.stat()
+    return {
+        "site": site_digest(site),
+        "test": digest(test_file.read_bytes()),
+        "chromium": f"{binary} {stat.st_size} {stat.st_mtime_ns}",
+        **_environment(),
+    }

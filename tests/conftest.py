@@ -200,7 +200,7 @@ def pytest_terminal_summary(terminalreporter):
         return
     ran = [(r.nodeid, dict(r.user_properties)["kb"]) for r in reports]
     ran = [(nodeid, why) for nodeid, why in ran if why]
-    terminalreporter.section("kb: snippet runs")
+    terminalreporter.section("kb: snippet runs and site checks")
     terminalreporter.write_line(
         f"{len(reports) - len(ran)} verified before with nothing changed (not run again), "
         f"{len(ran)} ran; `pytest --no-kb-cache` runs all"

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
+from kb import verified
 from kb.paths import ROOT
 from kb.tracking import load_all
 
@@ -123,11 +124,19 @@ def open_page(browser, url: str, color_scheme: str = "light"):
     return page, problems
 
 
-def test_every_page_loads_cleanly_with_rendered_math(
-    browser, site_url, built_site
-):
+def test_every_page_loads_cleanly_with_rendered_math(request, built_site):
     """Every page once (a page load costs seconds here): no errors, math rendered, images loaded,
-    and on a topic page its code, outputs and plots, fitting a desktop and a phone screen."""
+    and on a topic page its code, outputs and plots, fitting a desktop and a phone screen.
+
+    The verdict is remembered (kb/verified.py) with the built site's files, this test's code, the
+    browser and the packages: an unchanged site is not loaded again."""
+    remembered = CHROMIUM and verified.browser_parts(built_site, Path(__file__), CHROMIUM)
+    why = remembered and verified.check_needs_run("browser_every_page", remembered)
+    request.node.user_properties.append(("kb", why and f"ran: {why}"))
+    if remembered and why is None:
+        return
+    browser = request.getfixturevalue("browser")
+    site_url = request.getfixturevalue("site_url")
     failures, topics = [], []
     for path in page_paths(built_site):
         page, problems = open_page(browser, site_url + path)
@@ -150,6 +159,7 @@ def test_every_page_loads_cleanly_with_rendered_math(
         page.context.close()
     assert sorted(topics) == sorted(TOPIC_PAGES), "a topic page was not found"
     assert not failures, "\n".join(failures)
+    verified.remember_check("browser_every_page", remembered)
 
 
 # Included code blocks (their title names a snippet), all content tabs shown, whose lines overflow.

@@ -114,3 +114,29 @@ def test_the_cache_can_be_turned_off(recorded, monkeypatch):
     verified.verify(first)
     monkeypatch.setenv("KB_NO_CACHE", "1")
     assert "cache is off" in verified.needs_run(first)
+
+
+def test_a_site_check_runs_again_when_a_page_changes(tmp_path, monkeypatch):
+    """The browser check is remembered with the built site's files: an edited page runs it again,
+    an unchanged site (but for the sitemap's date) does not."""
+    monkeypatch.setattr(verified, "CACHE_DIR", tmp_path / "verified")
+    site = tmp_path / "site"
+    (site / "dropout").mkdir(parents=True)
+    (site / "dropout" / "index.html").write_text("<p>dropout</p>")
+    (site / "sitemap.xml").write_text("<lastmod>2026-12-04</lastmod>")
+    test_file = tmp_path / "test_browser.py"
+    test_file.write_text("def test(): pass\n")
+    chromium = shutil.which("python3") or shutil.which("sh")
+
+    def parts():
+        return verified.browser_parts(site, test_file, chromium)
+
+    assert verified.check_needs_run("pages", parts()) == "not verified on this machine before"
+    verified.remember_check("pages", parts())
+    assert verified.check_needs_run("pages", parts()) is None
+    (site / "sitemap.xml").write_text("<lastmod>2026-12-05</lastmod>")
+    assert verified.check_needs_run("pages", parts()) is None
+    (site / "dropout" / "index.html").write_text("<p>dropout, edited</p>")
+    assert verified.check_needs_run("pages", parts()) == "changed: site"
+    test_file.write_text("def test(): assert False\n")
+    assert verified.check_needs_run("pages", parts()) == "changed: site, test"
