@@ -177,6 +177,28 @@ def cmd_downloads(args) -> int:
     return 0
 
 
+def cmd_controls(args) -> int:
+    """Run the negative controls of the given snippets (all when none given) and print the count."""
+    from kb import controls
+
+    failed = 0
+    for snippet in _snippets(args.paths):
+        control = controls.of(snippet)
+        if control is None or control.none:
+            continue
+        try:
+            print(f"{rel(snippet)}: without {control.effect}, fails {controls.run(snippet)}")
+        except controls.ControlError as error:
+            print(f"FAILED {error}", file=sys.stderr)
+            failed += 1
+    controlled, reasoned, total = controls.count(outputs.all_snippets())
+    print(
+        f"{controlled} of the {total} snippets that assert a claim have a negative control that "
+        f"fails; {reasoned} say in one line why they have none"
+    )
+    return 1 if failed else 0
+
+
 def cmd_tracking(args) -> int:
     from kb import tracking
 
@@ -266,6 +288,11 @@ def main(argv: list[str] | None = None) -> int:
         "downloads", help="write every experiment's notebook, script and zip"
     ).set_defaults(func=cmd_downloads)
     sub.add_parser("tracking").set_defaults(func=cmd_tracking)
+    p = sub.add_parser(
+        "controls", help="run the negative controls (kb/controls.py) and print their count"
+    )
+    p.add_argument("paths", nargs="*")
+    p.set_defaults(func=cmd_controls)
     p = sub.add_parser(
         "diff", help="what a change does to the recorded results, as Markdown"
     )

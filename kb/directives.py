@@ -31,7 +31,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import claims, downloads, filecache, outputs, render
+from kb import claims, controls, downloads, filecache, outputs, render
 from kb.pages import INCLUDE_LINE
 from kb.paths import ROOT
 from kb.tracking import Topic
@@ -125,6 +125,9 @@ def provenance_section(names: list[str], site: Site) -> str:
                 "claim": _claim(snippet_path(name, site.root)).replace(
                     "|", "\\|"
                 ),
+                "control": render.control_cell(
+                    controls.of(snippet_path(name, site.root))
+                ).replace("|", "\\|"),
                 "seconds": meta["seconds"],
                 "torch": meta["torch"],
                 "date": meta["date"],
@@ -133,7 +136,9 @@ def provenance_section(names: list[str], site: Site) -> str:
     return (
         "\n\n## Provenance\n\nEvery code block, printed output and plot on this page comes from "
         "these snippets. The test suite runs each of them and compares it with the output shown "
-        "here; the times are single-threaded CPU runs.\n\n"
+        "here; it also runs each snippet's negative control, the snippet with its effect removed, "
+        "and requires the claim's assert to fail there (Control). The times are single-threaded "
+        "CPU runs.\n\n"
         + render.provenance(rows)
         + "\n"
     )
@@ -216,7 +221,7 @@ def expand(markdown: str, page: str, site: Site) -> str:
     if topic and names:
         try:
             expanded += provenance_section(names, site)
-        except outputs.OutputError as error:
+        except (outputs.OutputError, controls.ControlError) as error:
             raise DirectiveError(f"docs/{page}: {error}") from None
     return expanded
 

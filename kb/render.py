@@ -198,15 +198,27 @@ def output_block(name: str, stdout: str, indent: str = "") -> str:
     return "\n".join(indent + line if line else line for line in lines)
 
 
+def control_cell(control) -> str:
+    """What a page says of a snippet's negative control (kb/controls.py), which the tests run."""
+    if control is None:
+        return "not declared"
+    if control.none:
+        return f"none: {control.none}"
+    return (
+        f'<span class="kb-control" title="The tests run this snippet without {control.effect} '
+        f'and require its assert to fail">fails without {control.effect}</span>'
+    )
+
+
 def provenance(rows: list[dict]) -> str:
     """A table of the snippets behind a page, from their recorded runs."""
     lines = [
-        "| Snippet | Shows | CPU time | torch | Recorded |",
-        "|---|---|---|---|---|",
+        "| Snippet | Shows | Control | CPU time | torch | Recorded |",
+        "|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| [`{r['snippet']}`]({r['url']}) | {r['claim']} | {r['seconds']:.1f} s "
-            f"| {r['torch']} | {r['date']} |"
+            f"| [`{r['snippet']}`]({r['url']}) | {r['claim']} | {r.get('control', '')} "
+            f"| {r['seconds']:.1f} s | {r['torch']} | {r['date']} |"
         )
     return "\n".join(lines)

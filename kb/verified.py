@@ -210,3 +210,12 @@ def browser_parts(site: Path, test_file: Path, chromium: str) -> dict[str, str]:
         "chromium": f"{binary} {stat.st_size} {stat.st_mtime_ns}",
         **_environment(),
     }
+
+
+def control_parts(snippet: Path, control: dict) -> dict[str, str]:
+    """What a negative control's verdict depends on: the snippet's code, the control, the packages."""
+    return {
+        "code": digest(json.dumps(outputs.fingerprint(snippet), sort_keys=True).encode()),
+        "control": digest(json.dumps(control, sort_keys=True).encode()),
+        **_environment(),
+    }
