@@ -1,6 +1,7 @@
-"""With the same mask, dropout before or after ReLU gives the same output,
-because ReLU commutes with a non-negative scaling; it does not commute with
-sigmoid.
+"""With the same mask, dropout before or after ReLU (or leaky ReLU) gives the
+same output, because they are positively homogeneous, f(cx) = c f(x) for
+c > 0; sigmoid and tanh do not commute with the 1/(1-p) scaling, tanh although
+tanh(0) = 0.
 
 PyTorch documentation, torch.nn.Dropout (zeroing and the 1/(1-p) scaling); ReLU
 is positively homogeneous: relu(a x) = a relu(x) for a >= 0.
@@ -24,14 +25,20 @@ def main() -> None:
     relu_then_drop = mask * torch.relu(x)
     torch.testing.assert_close(drop_then_relu, relu_then_drop)  # identical
 
-    drop_then_sigmoid = torch.sigmoid(mask * x)  # sigmoid(0) = 0.5
-    sigmoid_then_drop = mask * torch.sigmoid(x)
-    gap = (drop_then_sigmoid - sigmoid_then_drop).abs().max().item()
-    # --8<-- [end:order]
-    assert gap > 0.1, gap
-    print("ReLU: dropout before == dropout after: True")
-    print(f"sigmoid: dropout before == dropout after: {gap < 1e-6}")
+    leaky = torch.nn.functional.leaky_relu  # also f(cx) = c f(x), c > 0
+    torch.testing.assert_close(leaky(mask * x), mask * leaky(x))
 
+    gaps = {}
+    for name, f in [("sigmoid", torch.sigmoid), ("tanh", torch.tanh)]:
+        # tanh(0) = 0, yet tanh(2x) != 2 tanh(x): the 1/(1-p) breaks it
+        gaps[name] = (f(mask * x) - mask * f(x)).abs().max().item()
+    # --8<-- [end:order]
+    assert gaps["sigmoid"] > 0.1, "sigmoid does not commute with dropout"
+    assert gaps["tanh"] > 0.1, "tanh does not commute although tanh(0) = 0"
+    print("ReLU: dropout before == dropout after: True")
+    print("leaky ReLU: dropout before == dropout after: True")
+    for name, gap in gaps.items():
+        print(f"{name}: dropout before == dropout after: {gap < 1e-6}")
 
 if __name__ == "__main__":
     main()
