@@ -1,5 +1,7 @@
 """nn.MaxUnpool2d needs the indices of its own pooling layer and, after an odd
-size, output_size.
+size, output_size. Without it, it unpools into the even size (6x6 after 7x7):
+it raises when a flat index (computed on the 7-wide input) reaches 36, and
+otherwise returns a 6x6 map with values in the wrong places.
 
 PyTorch documentation, nn.MaxUnpool2d ("MaxPool2d can map several input sizes to
 the same output sizes. Hence, the inversion process can get ambiguous", use
@@ -34,6 +36,37 @@ def main() -> None:
     kept = exact != 0
     torch.testing.assert_close(exact[kept], x[kept])  # maxima in place
 
+    # --8<-- [start:silent]
+    xs = torch.randn(1000, 1, 7, 7, device=device)  # random 7x7 inputs
+    raised = []
+    for xi in xs:
+        p_i, i_i = pool(xi[None])
+        try:
+            unpool(p_i, i_i)
+            raised.append(False)
+        except RuntimeError:
+            raised.append(True)
+    quiet = xs[raised.index(False)][None]  # one that raises nothing
+    p_q, i_q = pool(quiet)
+    guess = unpool(p_q, i_q)  # (1, 1, 6, 6), no error
+    fixed = unpool(p_q, i_q, output_size=(7, 7))  # the fix
+    # --8<-- [end:silent]
+    fraction = sum(raised) / len(raised)
+    assert all(
+        r == (pool(xi[None])[1].max() >= 36).item() for r, xi in zip(raised, xs)
+    ), "it raises exactly when a flat index reaches 36"
+    assert 0.05 < fraction < 0.95, "some inputs raise, some do not"
+    assert guess.shape[-2:] == (6, 6) and fixed.shape[-2:] == (7, 7)
+    flat = i_q.flatten()  # flat indices in the 7-wide input
+    fixed_at = fixed[0, 0, flat // 7, flat % 7]
+    torch.testing.assert_close(fixed_at, p_q.flatten())  # all in place
+    guess_at = guess.flatten()[flat]  # read as flat indices of a 6-wide map
+    torch.testing.assert_close(guess_at, p_q.flatten())
+    moved = flat >= 7  # maxima outside the first input row
+    assert ((flat // 6 != flat // 7) | (flat % 6 != flat % 7))[moved].all(), (
+        "every value outside the first row lands in the wrong place"
+    )
+
     # --8<-- [start:wrong_indices]
     y = torch.randn(1, 1, 14, 14, device=device)
     pooled_y, _ = pool(y)  # (1, 1, 7, 7)
@@ -49,8 +82,16 @@ def main() -> None:
         f"output_size: {guessed}"
     )
     print(f"with output_size=x.shape: {tuple(exact.shape[-2:])}")
+    print(
+        f"random 7x7 inputs that raise without output_size: "
+        f"{fraction:.2f} ±0.02"
+    )
+    print(
+        f"one that does not: {tuple(guess.shape[-2:])} map, no error, "
+        f"values outside the first row misplaced"
+    )
+    print(f"with output_size=(7, 7): {tuple(fixed.shape[-2:])}, all in place")
     print(f"unpooling with the indices of another pooling layer: {error}")
-
 
 if __name__ == "__main__":
     main()
