@@ -11,6 +11,8 @@ python -m kb check --seeds N [--record] [SNIPPET ...]
 python -m kb downloads               write every experiment's notebook and script to docs/downloads/
                                      (and the zips); runs nothing, for after a pull or an edit
 python -m kb tracking                validate every docs/tracking/*.yml file
+python -m kb glossary                validate docs/tracking/glossary/glossary.yml and regenerate the
+                                     tooltips' abbreviations file from it
 python -m kb diff [BASE] [TARGET]    what a change does to the recorded results (old -> new lines,
                  [--out FOLDER]      plots side by side, pages), as Markdown for a pull request
 python -m kb spelling                codespell over our text, sparing the student's own words
@@ -215,6 +217,29 @@ def cmd_tracking(args) -> int:
     return 0
 
 
+def cmd_glossary(args) -> int:
+    from kb import glossary
+
+    try:
+        entries = glossary.load()
+    except glossary.GlossaryError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if unused := glossary.unused_terms(entries):
+        print(
+            f"{glossary.GLOSSARY.as_posix()}: no page uses {', '.join(map(repr, unused))}, so its "
+            "tooltip shows nowhere; write the term as the pages do, or remove the entry",
+            file=sys.stderr,
+        )
+        return 1
+    changed = glossary.write(entries)
+    state = "wrote" if changed else "up to date:"
+    print(
+        f"{len(entries)} glossary terms ok; {state} {glossary.ABBREVIATIONS.as_posix()}"
+    )
+    return 0
+
+
 def cmd_spelling(args) -> int:
     from kb import spelling
 
@@ -288,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
         "downloads", help="write every experiment's notebook, script and zip"
     ).set_defaults(func=cmd_downloads)
     sub.add_parser("tracking").set_defaults(func=cmd_tracking)
+    sub.add_parser(
+        "glossary", help="validate the glossary and regenerate its tooltips"
+    ).set_defaults(func=cmd_glossary)
     p = sub.add_parser(
         "controls", help="run the negative controls (kb/controls.py) and print their count"
     )
