@@ -9,6 +9,7 @@
     {{ reading_list }} {{ questions }} this page's tracked reading list and questions
     {{ reading_overview }} {{ questions_overview }} {{ tracking_counts }}   the aggregated views
     {{ run_info }}                     torch version and dates of the recorded runs
+    {{ glossary }}                     the glossary's terms, definitions and links (kb/glossary.py)
     {{ include_markdown FILE }}        a Markdown file of the repository (CONTRIBUTING.md), as written
     {{ downloads TOPIC/NAME }}         "Run it yourself": the experiment's notebook, script and Colab link;
                                        inserted by itself under every `{{ output }}` of an experiment
@@ -31,7 +32,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import claims, controls, downloads, filecache, outputs, render
+from kb import claims, controls, downloads, filecache, glossary, outputs, render
 from kb.pages import INCLUDE_LINE
 from kb.paths import ROOT
 from kb.tracking import Topic
@@ -47,6 +48,7 @@ BLOCK = {
     "questions_overview",
     "include_markdown",
     "downloads",
+    "glossary",
 }
 OUTPUT_LINE = re.compile(
     r"^([ \t]*)\{\{\s*output\s+([^\s\"{}]+)\s*\}\}[ \t]*$", re.M
@@ -354,10 +356,27 @@ def _expand_one(
         return _indented(
             downloads.links_line(args[0], prefix, site.repo_url), indent
         )
+    if name == "glossary":
+        need(0, "{{ glossary }}")
+        return _indented(glossary_table(site, prefix), indent)
     raise DirectiveError(
         f"unknown directive {name!r}; known: output, value, spread, sign, asserted, reading_list, questions, "
-        "reading_overview, questions_overview, tracking_counts, run_info, include_markdown, downloads"
+        "reading_overview, questions_overview, tracking_counts, run_info, include_markdown, downloads, glossary"
     )
+
+
+def glossary_table(site: Site, prefix: str) -> str:
+    """The glossary page's table. Stale tooltips (the generated abbreviations file out of date) fail
+    the build; under `mkdocs serve` they are a warning."""
+    try:
+        entries = glossary.load(site.root)
+    except glossary.GlossaryError as error:
+        raise DirectiveError(str(error)) from None
+    if problem := glossary.sync_problem(entries, site.root):
+        if not site.serving:
+            raise DirectiveError(problem)
+        log.warning(problem)
+    return glossary.page_table(entries, site.root, prefix)
 
 
 def _indented(text: str, indent: str) -> str:
