@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from kb import verified
+from kb import glossary, verified
 from kb.paths import ROOT
 from kb.tracking import load_all
 
@@ -248,3 +248,20 @@ def test_screenshot_of_a_topic_page(browser, site_url, scheme):
     page.context.close()
     assert shot.stat().st_size > 10_000 and not problems
     assert palette == ("slate" if scheme == "dark" else "default"), palette
+
+
+def test_a_glossary_term_shows_its_definition_as_a_tooltip(browser, site_url):
+    """A glossary term in a topic page's prose is an <abbr> titled with its definition
+    (docs/tracking/glossary/glossary.yml), and pointing at it shows Material's tooltip
+    (content.tooltips: a div with role=tooltip) with that definition."""
+    [iou] = [e for e in glossary.load() if e.term == "IoU"]
+    page, problems = open_page(browser, f"{site_url}localization/")
+    term = page.locator("article p abbr", has_text=iou.term).first
+    assert term.get_attribute("title") == iou.definition
+    tooltip = page.locator(".md-tooltip2--active[role=tooltip]")
+    assert not tooltip.count(), "a tooltip shows before pointing at anything"
+    term.hover()
+    tooltip.wait_for(state="visible", timeout=5000)
+    text = tooltip.inner_text()
+    page.context.close()
+    assert text.strip() == iou.definition and not problems, (text, problems)
