@@ -76,7 +76,7 @@ def main() -> None:
     # way moves the mean most: a dropped map becomes a constant.
     mean_bound = {name: 0.01 for name in rows} | {"nn.FeatureAlphaDropout": 0.1}
     for name, (whole, frac, mean, var) in rows.items():
-        assert abs(mean) < mean_bound[name], (name, mean)  # all keep mean 0
+        assert abs(mean) < mean_bound[name], f"{name} keeps mean 0: {mean}"
         t_frac, t_var = (f" ±{t}" if t else "" for t in tol[name])
         print(
             f"{name}: whole channels: {whole}, "
@@ -90,7 +90,9 @@ def main() -> None:
         assert abs(rows[name][1] - p) < 0.05, rows[name]  # drops p
     # drops nothing: the mode is a value that occurs by chance, a few times
     assert rows["GaussianDropout"][1] < 1e-4, rows["GaussianDropout"]
-    assert abs(rows["nn.AlphaDropout"][3] - 1) < 0.05  # alpha: var 1
+    assert abs(rows["nn.AlphaDropout"][3] - 1) < 0.05, (
+        "alpha dropout keeps variance 1 on a standardized input"
+    )
     for name in ["nn.Dropout", "nn.Dropout2d", "GaussianDropout"]:
         assert abs(rows[name][3] - 1 / (1 - p)) < 0.15, rows[name]  # 1/(1-p)
 

@@ -52,7 +52,9 @@ def main() -> None:
     net.eval()  # Dropout becomes the identity; the weights are not touched
     y_eval = net(x)
     y_plain = net[1](x)  # the same Linear layer with no dropout at all
-    assert torch.equal(y_eval, y_plain) and torch.equal(net[1].weight, w_before)
+    assert torch.equal(y_eval, y_plain) and torch.equal(
+        net[1].weight, w_before
+    ), "eval() output equals the layer without dropout; no weight rescaled"
 
     net.train()
     # (200000, 3): 200k independent masks on the same input
@@ -90,6 +92,9 @@ def main() -> None:
     # the paper's rule == PyTorch's eval()
     torch.testing.assert_close(test_paper, y_eval)
     # --8<-- [end:paper]
+    assert torch.allclose(test_paper, expected_paper) and torch.allclose(
+        test_paper, y_eval
+    ), "the paper's test rule equals eval() and the exact expectation"
 
     print(f"drop probability p (PyTorch): {p}")
     print(f"retain probability (the paper's p): {keep}")
