@@ -189,7 +189,9 @@ def cmd_controls(args) -> int:
         if control is None or control.none:
             continue
         try:
-            print(f"{rel(snippet)}: without {control.effect}, fails {controls.run(snippet)}")
+            print(
+                f"{rel(snippet)}: without {control.effect}, fails {controls.run(snippet)}"
+            )
         except controls.ControlError as error:
             print(f"FAILED {error}", file=sys.stderr)
             failed += 1
@@ -317,7 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         "glossary", help="validate the glossary and regenerate its tooltips"
     ).set_defaults(func=cmd_glossary)
     p = sub.add_parser(
-        "controls", help="run the negative controls (kb/controls.py) and print their count"
+        "controls",
+        help="run the negative controls (kb/controls.py) and print their count",
     )
     p.add_argument("paths", nargs="*")
     p.set_defaults(func=cmd_controls)

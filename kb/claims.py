@@ -65,7 +65,10 @@ RESULTS = [
         "a claim about what the snippet asserts",
         re.compile(r"\b(snippet|it|code)\s+(also\s+)?(asserts|checks)\b", re.I),
     ),
-    ("a measured number", re.compile(SETTING + r"(?<![\w.=@])\d*\.\d+(?![\w.])(?!\s*threshold)")),
+    (
+        "a measured number",
+        re.compile(SETTING + r"(?<![\w.=@])\d*\.\d+(?![\w.])(?!\s*threshold)"),
+    ),
     ("a percentage", re.compile(r"\b\d+(\.\d+)?\s?%")),
     (
         "a ratio",
@@ -73,7 +76,7 @@ RESULTS = [
     ),
 ]
 CITED = re.compile(
-    r"\bet al\b|\breports?\b|\bpaper\b|\bSection \d|\bTable \d|\bFig(ure)?\.? \d|\(\d{4}\b|\b(19|20)\d{2}\)|arxiv",
+    r"\bet al\b|\breports?\b|\bpaper\b|\bSection \d|\bTable \d|\b(Figure|Fig\.) ?\d|\(\d{4}\b|\b(19|20)\d{2}\)|arxiv",
     re.I,
 )
 BOUND = "\u2983bound\u2984"  # what a directive leaves in a sentence
@@ -160,9 +163,11 @@ def unbound(markdown: str) -> list[Unbound]:
             if not RUN_WORDS.search(sentence):
                 continue
             for what, pattern in RESULTS:
-                if what in ("a measured number", "a percentage", "a ratio") and CITED.search(
-                    sentence
-                ):
+                if what in (
+                    "a measured number",
+                    "a percentage",
+                    "a ratio",
+                ) and CITED.search(sentence):
                     continue
                 if pattern.search(sentence):
                     found.append(Unbound(line, sentence, what))
@@ -209,5 +214,8 @@ def asserted(path: Path, message: str) -> str:
 
 def _attr(text: str) -> str:
     return (
-        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+        text.replace("&", "&amp;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
     )

@@ -42,8 +42,10 @@ sys.argv = [path]
 exec(compile(source, path, "exec"), {"__name__": "__main__", "__file__": path})
 """
 
+
 class ControlError(Exception):
     """A control is malformed or did not fail as declared. The message names the file and the fix."""
+
 
 @dataclass(frozen=True)
 class Control:
@@ -56,6 +58,7 @@ class Control:
     @property
     def declared(self) -> str:
         return f"{rel(self.snippet.parent / FILE)} [{self.snippet.stem}]"
+
 
 def load(folder: Path) -> dict[str, Control]:
     """The controls of one folder of snippets, by snippet name; {} when it declares none."""
@@ -71,7 +74,9 @@ def load(folder: Path) -> dict[str, Control]:
         snippet = folder / f"{name}.py"
         where = f"{rel(path)} [{name}]"
         if not snippet.is_file():
-            raise ControlError(f"{where}: there is no snippet {rel(snippet)}; rename the table")
+            raise ControlError(
+                f"{where}: there is no snippet {rel(snippet)}; rename the table"
+            )
         keys = set(entry)
         if keys == {"none"} and str(entry["none"]).strip():
             controls[name] = Control(snippet, none=entry["none"].strip())
@@ -82,13 +87,23 @@ def load(folder: Path) -> dict[str, Control]:
                 f"a one-line reason; found {sorted(keys)}"
             )
         replace = entry["replace"]
-        if not (isinstance(replace, list) and len(replace) == 2 and replace[0] != replace[1]):
-            raise ControlError(f"{where}: `replace` must be [old, new], two different strings")
-        controls[name] = Control(snippet, entry["effect"], tuple(replace), entry["fails"])
+        if not (
+            isinstance(replace, list)
+            and len(replace) == 2
+            and replace[0] != replace[1]
+        ):
+            raise ControlError(
+                f"{where}: `replace` must be [old, new], two different strings"
+            )
+        controls[name] = Control(
+            snippet, entry["effect"], tuple(replace), entry["fails"]
+        )
     return controls
+
 
 def of(snippet: Path) -> Control | None:
     return load(snippet.parent).get(snippet.stem)
+
 
 def changed_source(control: Control) -> str:
     source = control.snippet.read_text(encoding="utf-8")
@@ -101,13 +116,16 @@ def changed_source(control: Control) -> str:
         )
     return source.replace(old, new)
 
+
 def run(snippet: Path) -> str:
     """Run the snippet with its effect removed; return the failing assert's message."""
     control = of(snippet)
     if control is None or control.none:
         raise ControlError(f"{rel(snippet)} has no control to run")
     source = changed_source(control)
-    with tempfile.TemporaryDirectory() as scratch:  # its plots go here, not into docs/
+    with (
+        tempfile.TemporaryDirectory() as scratch
+    ):  # its plots go here, not into docs/
         done = subprocess.run(
             [sys.executable, "-c", LAUNCH, str(snippet.resolve())],
             input=source,
@@ -137,13 +155,25 @@ def _failed_assert(stderr: str, snippet: Path) -> str | None:
     """'<the assert's line> -> <its message>' when the snippet stopped on a failed assert, else None.
     The line is the last of the snippet's own frames in the traceback."""
     lines = stderr.strip().splitlines()
-    raised = [i for i, line in enumerate(lines) if line.startswith("AssertionError")]
+    raised = [
+        i for i, line in enumerate(lines) if line.startswith("AssertionError")
+    ]
     if not raised:
         return None
-    frame = re.compile(rf'File "{re.escape(str(snippet.resolve()))}", line (\d+)')
-    numbers = [int(m.group(1)) for line in lines[: raised[-1]] if (m := frame.search(line))]
+    frame = re.compile(
+        rf'File "{re.escape(str(snippet.resolve()))}", line (\d+)'
+    )
+    numbers = [
+        int(m.group(1))
+        for line in lines[: raised[-1]]
+        if (m := frame.search(line))
+    ]
     code = _statement(snippet, numbers[-1]) if numbers else "?"
-    message = " ".join(lines[raised[-1] :]).removeprefix("AssertionError").removeprefix(": ")
+    message = (
+        " ".join(lines[raised[-1] :])
+        .removeprefix("AssertionError")
+        .removeprefix(": ")
+    )
     return f"{code} -> {message}"
 
 
@@ -160,6 +190,7 @@ def asserting(snippet: Path) -> bool:
     """Whether a snippet asserts anything: those need a control or a reason."""
     return "assert " in snippet.read_text(encoding="utf-8")
 
+
 def count(snippets: list[Path]) -> tuple[int, int, int]:
     """(snippets with a control, with a reason for none, asserting snippets), as declared."""
     controlled = reasoned = total = 0
@@ -171,5 +202,6 @@ def count(snippets: list[Path]) -> tuple[int, int, int]:
         controlled += bool(control and not control.none)
         reasoned += bool(control and control.none)
     return controlled, reasoned, total
+
 
 ROOT_SNIPPETS = ROOT / "snippets"

@@ -140,9 +140,7 @@ def provenance_section(names: list[str], site: Site) -> str:
         "these snippets. The test suite runs each of them and compares it with the output shown "
         "here; it also runs each snippet's negative control, the snippet with its effect removed, "
         "and requires the claim's assert to fail there (Control). The times are single-threaded "
-        "CPU runs.\n\n"
-        + render.provenance(rows)
-        + "\n"
+        "CPU runs.\n\n" + render.provenance(rows) + "\n"
     )
 
 
@@ -238,7 +236,9 @@ def freshness_problems(
         if (p := outputs.freshness_problem(snippet_path(name, site.root)))
     ]
     for m in DIRECTIVE.finditer(markdown):
-        if m.group(1) in ("spread", "sign") and (args := directive_args(m.group(2))):
+        if m.group(1) in ("spread", "sign") and (
+            args := directive_args(m.group(2))
+        ):
             try:
                 outputs.load_seeds(snippet_path(args[0], site.root))
             except outputs.OutputError as error:

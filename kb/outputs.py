@@ -732,7 +732,9 @@ def load_seeds(snippet: Path, allow_stale: bool = False) -> dict:
     return summary
 
 
-def _seed_column(snippet: Path, label: str, allow_stale: bool) -> tuple[list[float], int]:
+def _seed_column(
+    snippet: Path, label: str, allow_stale: bool
+) -> tuple[list[float], int]:
     """The first number on the line `label: ...` in each seed's run, and its printed decimals."""
     summary = load_seeds(snippet, allow_stale)
     for entry in summary["lines"]:
@@ -740,7 +742,9 @@ def _seed_column(snippet: Path, label: str, allow_stale: bool) -> tuple[list[flo
             # the first number after "label: "
             first = len(parse_line(label)[1])
             printed = parse_line(entry["line"])[1][first][0]
-            column = [v[first] for v in entry["values"][: len(summary["seeds"])]]
+            column = [
+                v[first] for v in entry["values"][: len(summary["seeds"])]
+            ]
             return column, len(printed.partition(".")[2])
     labels = [e["label"] for e in summary["lines"]]
     raise OutputError(

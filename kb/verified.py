@@ -164,7 +164,10 @@ def verify(snippet: Path, seed: int = 0, kernels: str = "native") -> str | None:
 
 # Checks of the built site (the browser tests) are remembered the same way, keyed on the site's
 # files and on what loads them.
-SITE_UNREAD = {"sitemap.xml", "sitemap.xml.gz"}  # they carry the build's date; no page loads them
+SITE_UNREAD = {
+    "sitemap.xml",
+    "sitemap.xml.gz",
+}  # they carry the build's date; no page loads them
 
 
 def site_digest(site: Path) -> str:
@@ -173,7 +176,10 @@ def site_digest(site: Path) -> str:
         p for p in site.rglob("*") if p.is_file() and p.name not in SITE_UNREAD
     )
     return digest(
-        b"".join(p.relative_to(site).as_posix().encode() + p.read_bytes() for p in files)
+        b"".join(
+            p.relative_to(site).as_posix().encode() + p.read_bytes()
+            for p in files
+        )
     )
 
 
@@ -182,7 +188,9 @@ def check_needs_run(name: str, now: dict[str, str]) -> str | None:
     if not enabled():
         return "the cache is off (KB_NO_CACHE / --no-kb-cache)"
     try:
-        before = json.loads((CACHE_DIR / f"check__{name}.json").read_text(encoding="utf-8"))
+        before = json.loads(
+            (CACHE_DIR / f"check__{name}.json").read_text(encoding="utf-8")
+        )
     except (OSError, ValueError):
         return "not verified on this machine before"
     changed = [k for k in now if before.get(k) != now[k]]
@@ -215,7 +223,9 @@ def browser_parts(site: Path, test_file: Path, chromium: str) -> dict[str, str]:
 def control_parts(snippet: Path, control: dict) -> dict[str, str]:
     """What a negative control's verdict depends on: the snippet's code, the control, the packages."""
     return {
-        "code": digest(json.dumps(outputs.fingerprint(snippet), sort_keys=True).encode()),
+        "code": digest(
+            json.dumps(outputs.fingerprint(snippet), sort_keys=True).encode()
+        ),
         "control": digest(json.dumps(control, sort_keys=True).encode()),
         **_environment(),
     }

@@ -130,8 +130,12 @@ def test_every_page_loads_cleanly_with_rendered_math(request, built_site):
 
     The verdict is remembered (kb/verified.py) with the built site's files, this test's code, the
     browser and the packages: an unchanged site is not loaded again."""
-    remembered = CHROMIUM and verified.browser_parts(built_site, Path(__file__), CHROMIUM)
-    why = remembered and verified.check_needs_run("browser_every_page", remembered)
+    remembered = CHROMIUM and verified.browser_parts(
+        built_site, Path(__file__), CHROMIUM
+    )
+    why = remembered and verified.check_needs_run(
+        "browser_every_page", remembered
+    )
     request.node.user_properties.append(("kb", why and f"ran: {why}"))
     if remembered and why is None:
         return

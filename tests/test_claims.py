@@ -12,21 +12,30 @@ TOPICS = load_all()
 
 def _texts(topic):
     """A topic page's Markdown and its questions' answers, which render on it."""
-    yield f"docs/{topic.topic}.md", (ROOT / "docs" / f"{topic.topic}.md").read_text(encoding="utf-8")
+    yield (
+        f"docs/{topic.topic}.md",
+        (ROOT / "docs" / f"{topic.topic}.md").read_text(encoding="utf-8"),
+    )
     for question in topic.questions:
         if question.answer:
-            yield f"docs/tracking/{topic.topic}.yml ({question.id})", question.answer
+            yield (
+                f"docs/tracking/{topic.topic}.yml ({question.id})",
+                question.answer,
+            )
 
 
 @pytest.mark.parametrize("topic", TOPICS, ids=[t.topic for t in TOPICS])
 def test_every_sentence_about_a_run_is_bound(topic):
     problems = [
-        f"{where} {problem}" for where, text in _texts(topic) for problem in claims.unbound(text)
+        f"{where} {problem}"
+        for where, text in _texts(topic)
+        for problem in claims.unbound(text)
     ]
     assert not problems, (
         "These sentences state a result of a run typed by hand. Take the number from the record "
         '({{ value TOPIC/NAME "LABEL" }}, {{ spread ... }}), or assert the claim in the snippet '
-        'and add {{ asserted TOPIC/NAME "MESSAGE" }} to the sentence:\n' + "\n".join(problems)
+        'and add {{ asserted TOPIC/NAME "MESSAGE" }} to the sentence:\n'
+        + "\n".join(problems)
     )
 
 
@@ -76,7 +85,9 @@ def test_asserted_names_an_existing_assert(tmp_path):
     )
     mark = claims.asserted(snippet, "dropout narrows the gap")
     assert 'class="kb-asserted"' in mark and "snippets/topic/claim.py" in mark
-    with pytest.raises(ValueError, match="no assert in .*claim.py has a message containing"):
+    with pytest.raises(
+        ValueError, match="no assert in .*claim.py has a message containing"
+    ):
         claims.asserted(snippet, "skips help")
     with pytest.raises(ValueError, match="does not exist"):
         claims.asserted(tmp_path / "missing.py", "anything")

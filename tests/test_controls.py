@@ -20,7 +20,9 @@ CONTROLLED = [s for s in SNIPPETS if (c := controls.of(s)) and not c.none]
 @pytest.mark.parametrize("snippet", CONTROLLED, ids=rel)
 def test_the_claim_fails_without_its_effect(request, snippet):
     control = controls.of(snippet)
-    key = verified.control_parts(snippet, dataclasses.asdict(control) | {"snippet": rel(snippet)})
+    key = verified.control_parts(
+        snippet, dataclasses.asdict(control) | {"snippet": rel(snippet)}
+    )
     name = "control__" + rel(snippet).removesuffix(".py").replace("/", "__")
     why = verified.check_needs_run(name, key)
     request.node.user_properties.append(("kb", why and f"ran: {why}"))
@@ -41,7 +43,9 @@ def test_the_readme_states_the_count_of_controls():
         r"(\d+) say in one line why they have none",
         (ROOT / "README.md").read_text(encoding="utf-8"),
     )
-    assert stated, "README.md must state the count of negative controls (python -m kb controls)"
+    assert stated, (
+        "README.md must state the count of negative controls (python -m kb controls)"
+    )
     assert tuple(map(int, stated.groups())) == (controlled, total, reasoned), (
         f"README.md states {stated.group(0)!r}; the count is {controlled} of {total}, "
         f"{reasoned} with a reason. Update the sentence."
@@ -65,7 +69,10 @@ def test_a_control_that_fails_its_assert_passes(tmp_path):
         CLAIM,
         '[claim]\neffect = "dropout"\nreplace = ["P = 0.5", "P = 0.0"]\nfails = "narrows"\n',
     )
-    assert controls.run(snippet) == "assert gap > 0, f'dropout narrows the gap ({gap})' -> dropout narrows the gap (0.0)"
+    assert (
+        controls.run(snippet)
+        == "assert gap > 0, f'dropout narrows the gap ({gap})' -> dropout narrows the gap (0.0)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -90,7 +97,9 @@ def test_a_control_that_fails_its_assert_passes(tmp_path):
         ('[other]\nnone = "no effect"\n', "there is no snippet .*other.py"),
     ],
 )
-def test_a_control_that_does_not_fail_as_declared_is_an_error(tmp_path, toml, error):
+def test_a_control_that_does_not_fail_as_declared_is_an_error(
+    tmp_path, toml, error
+):
     snippet = _snippet(tmp_path, CLAIM, toml)
     with pytest.raises(controls.ControlError, match=error):
         controls.run(snippet)

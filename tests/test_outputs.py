@@ -291,9 +291,15 @@ def test_spread_reads_the_value_not_a_number_in_its_label(
         "0.0140 ± 0.0085 (mean ± std over 3 seeds"
     )
     # the sign count reads the same column: the kernels' row is not a seed
-    assert outputs.sign(tmp_path / "x.py", "150 labels, gain") == "positive in 3 of 3 seeds"
+    assert (
+        outputs.sign(tmp_path / "x.py", "150 labels, gain")
+        == "positive in 3 of 3 seeds"
+    )
     summary["lines"][0]["values"][1][1] = -0.01
-    assert outputs.sign(tmp_path / "x.py", "150 labels, gain") == "positive in 2 of 3 seeds"
+    assert (
+        outputs.sign(tmp_path / "x.py", "150 labels, gain")
+        == "positive in 2 of 3 seeds"
+    )
 
 
 def test_refresh_warns_when_the_machine_is_busy(monkeypatch, capsys):

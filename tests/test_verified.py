@@ -131,7 +131,10 @@ def test_a_site_check_runs_again_when_a_page_changes(tmp_path, monkeypatch):
     def parts():
         return verified.browser_parts(site, test_file, chromium)
 
-    assert verified.check_needs_run("pages", parts()) == "not verified on this machine before"
+    assert (
+        verified.check_needs_run("pages", parts())
+        == "not verified on this machine before"
+    )
     verified.remember_check("pages", parts())
     assert verified.check_needs_run("pages", parts()) is None
     (site / "sitemap.xml").write_text("<lastmod>2026-12-05</lastmod>")
