@@ -68,7 +68,9 @@ def main() -> None:
     x_req = x.clone().requires_grad_(True)
     g = torch.randn_like(pooled)
     (grad_x,) = torch.autograd.grad((pool(x_req)[0] * g).sum(), x_req)
-    torch.testing.assert_close(grad_x, max_unpool(g, switches, 6, 8))
+    assert torch.allclose(grad_x, max_unpool(g, switches, 6, 8)), (
+        "the gradient of max pooling is the unpooled upstream gradient"
+    )
 
     print(
         f"pooled shape: {tuple(pooled.shape)}, "

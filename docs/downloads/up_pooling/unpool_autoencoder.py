@@ -7,7 +7,7 @@
 # then:
 #     python unpool_autoencoder.py
 #
-# kb-download: {"record": "d85b429fe70d1c716663698f7bd6ff09ad3fe1db6fead820f60fca0aae4c21e7", "sources": {"snippets/up_pooling/unpool_autoencoder.py": "a6489a5b0b2d20437af2406638c00f450cd8d80a0de893ef0afad8e6565c9059"}}
+# kb-download: {"record": "d85b429fe70d1c716663698f7bd6ff09ad3fe1db6fead820f60fca0aae4c21e7", "sources": {"snippets/up_pooling/unpool_autoencoder.py": "3f5afa6fc39df5b8b55cdb705beede8723313a246fbdf207389d1a470486cca5"}}
 
 
 # --- the snippet, unchanged: snippets/up_pooling/unpool_autoencoder.py ---
@@ -119,7 +119,9 @@ def main() -> None:
     )
 
     z, idx = F.max_pool2d(x_te[:4], 2, return_indices=True)
-    torch.testing.assert_close(unpool2x2(z, idx), F.max_unpool2d(z, idx, 2))
+    assert torch.equal(unpool2x2(z, idx), F.max_unpool2d(z, idx, 2)), (
+        "the scatter equals F.max_unpool2d"
+    )
 
     mse = {}
     for name, unpool in [("unpooling", True), ("nearest", False)]:
@@ -140,7 +142,7 @@ def main() -> None:
         # training helps both decoders
         assert after < 0.3 * before, (name, before, after)
     ratio = mse["nearest"][1] / mse["unpooling"][1]
-    assert ratio > 1.2, ratio  # the switches help, clearly
+    assert ratio > 1.2, f"the switches help: nearest / unpooling {ratio}"
     # knowing only how much of each 4x4 cell is filled, the best guess is
     # the cell's mean: the nearest decoder does better, so its 8 bottleneck
     # channels carry position within a cell

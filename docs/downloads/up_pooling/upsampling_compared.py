@@ -7,7 +7,7 @@
 # then:
 #     python upsampling_compared.py
 #
-# kb-download: {"record": "5a8577f454d15f32849cad2e383f7b85250870880948d839f2df233700b94313", "sources": {"snippets/up_pooling/upsampling_compared.py": "9b3ca057e7d64cc71502dd27e068975a3cdab13aff612cc5a4db3a8cfe125cf3"}}
+# kb-download: {"record": "5a8577f454d15f32849cad2e383f7b85250870880948d839f2df233700b94313", "sources": {"snippets/up_pooling/upsampling_compared.py": "b3c7eed05563613aa74338f9dd38bd1f1f7c243630d2512ca51fe82b27e709ed"}}
 
 
 # --- the snippet, unchanged: snippets/up_pooling/upsampling_compared.py ---
@@ -82,19 +82,21 @@ def main() -> None:
     # unpooling: exactly one non-zero per 2x2 window, at the position of the
     # original maximum
     unp = ups["max unpooling"]
-    assert (unp != 0).sum().item() == pooled.numel()
+    assert (unp != 0).sum().item() == pooled.numel(), (
+        "unpooling: one non-zero per window"
+    )
     torch.testing.assert_close(unp[unp != 0], x[unp != 0])
     # nearest copies each value into its 2x2 block
-    torch.testing.assert_close(
-        ups["nearest"], pooled.repeat_interleave(2, 2).repeat_interleave(2, 3)
-    )
+    blocks = pooled.repeat_interleave(2, 2).repeat_interleave(2, 3)
+    assert torch.equal(ups["nearest"], blocks), "nearest is repeat_interleave"
     # the fixed transposed conv IS bilinear upsampling, except at the border,
     # where F.interpolate replicates the edge and the transposed conv sees
     # zeros
     inner = (slice(None), slice(None), slice(1, -1), slice(1, -1))
-    torch.testing.assert_close(
-        ups["convT (bilinear kernel)"][inner], ups["bilinear"][inner]
-    )
+    assert torch.allclose(
+        ups["convT (bilinear kernel)"][inner], ups["bilinear"][inner],
+        rtol=1.3e-6, atol=1e-5,
+    ), "the bilinear transposed convolution equals interpolation inside the border"
     assert not torch.allclose(ups["convT (bilinear kernel)"], ups["bilinear"])
 
     for name, up in ups.items():
