@@ -53,6 +53,10 @@ def main() -> None:
     CT = CT.reshape(100, -1).T  # matrix of conv_t: (243, 100)
     torch.testing.assert_close(CT, C.T)
     # --8<-- [end:matrix]
+    assert torch.allclose(lhs, rhs) and torch.allclose(grad_x, conv_t(y, w)), (
+        "the inner product identity and the autograd gradient hold"
+    )
+    assert torch.allclose(CT, C.T), "the matrix of conv_t is the transpose of C"
 
     print(f"<conv(x), y>: {lhs.item():.4f}")
     print(f"<x, conv_t(y)>: {rhs.item():.4f}")

@@ -65,7 +65,7 @@ def main() -> None:
     assert (
         phases[0::2, 0::2].std() < 1e-6
         and (phases[0, 0] - phases[1, 1]).abs() > 1e-3
-    )
+    ), "a random positive kernel's output depends on the position modulo 2"
 
     print(
         f"kernel 3 stride 2, interior min/max: "

@@ -78,7 +78,7 @@ def main() -> None:
         (lambda y: (y.max() / y.min()).item())(stacked_ones(d))
         for d in (1, 2, 3)
     ]
-    assert ratios == [4.0, 9.0, 25.0], ratios  # grows with depth
+    assert ratios == [4.0, 9.0, 25.0], f"stacking multiplies the unevenness {ratios}"
 
     digits = load_digits()
     x = torch.tensor(digits.images[:100] / 16.0, dtype=torch.float32)
@@ -96,11 +96,15 @@ def main() -> None:
     }
     # --8<-- [end:train]
     deconv, resize = runs.values()
-    assert all(ff > 0.05 for _, ff in deconv), deconv  # each has a pattern
+    assert all(ff > 0.05 for _, ff in deconv), (
+        f"every initialization of the k=4 decoder learns a pattern: {deconv}"
+    )
     assert resize[0][1] < 1e-5, resize  # resize-conv: flat, any weights
     mse_d = np.mean([mse for mse, _ in deconv])
     mse_r = resize[0][0]
-    assert mse_d < 1.25 * mse_r, (mse_d, mse_r)  # the MSE hides the pattern
+    assert mse_d < 1.25 * mse_r, (
+        f"transposed convolutions' training MSE below 1.25 times: {mse_d}, {mse_r}"
+    )
     print(
         f"all-ones k=3 s=2, max/min of the interior, 1 / 2 / 3 layers: "
         f"{ratios[0]:.0f} / {ratios[1]:.0f} / {ratios[2]:.0f}"

@@ -7,7 +7,7 @@
 # then:
 #     python checkerboard.py
 #
-# kb-download: {"record": "49a7c081669e8645508b4077afbec57c6a430f77a080d2f9767e17d3e54a0cca", "sources": {"snippets/deconvolution/checkerboard.py": "d654978919a5d67c42b8d2ff73428a0206f263dc774f5120b26a175e95b31eee"}}
+# kb-download: {"record": "49a7c081669e8645508b4077afbec57c6a430f77a080d2f9767e17d3e54a0cca", "sources": {"snippets/deconvolution/checkerboard.py": "13135f814552587bc167197a40df5beeff87520489039ee547f288568b147f2c"}}
 
 
 # --- the snippet, unchanged: snippets/deconvolution/checkerboard.py ---
@@ -78,7 +78,7 @@ def main() -> None:
     assert (
         phases[0::2, 0::2].std() < 1e-6
         and (phases[0, 0] - phases[1, 1]).abs() > 1e-3
-    )
+    ), "a random positive kernel's output depends on the position modulo 2"
 
     print(
         f"kernel 3 stride 2, interior min/max: "
