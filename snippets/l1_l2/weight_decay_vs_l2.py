@@ -82,6 +82,10 @@ def main() -> None:
         adamw, adamw_from_scratch(w0, x, y, lr=0.01, wd=wd)
     )
     # --8<-- [end:checks]
+    same = [(sgd_wd, sgd_l2), (adam_wd, adam_l2)]
+    assert all(torch.allclose(a, b, rtol=1.3e-6, atol=1e-5) for a, b in same), (
+        "weight_decay equals the L2 term in the loss to float precision"
+    )
     gap = (adamw - adam_l2).abs().max().item()
     coupled_gap = (adam_wd - adam_l2).abs().max().item()
     assert gap > 1e6 * max(coupled_gap, 1e-15), (gap, coupled_gap)

@@ -7,7 +7,7 @@
 # then:
 #     python weight_decay_vs_l2.py
 #
-# kb-download: {"record": "5103dbce4ef3412fb33113bd9786195554a58a24406a20b72aeea30b47b69502", "sources": {"snippets/l1_l2/weight_decay_vs_l2.py": "768d85a2e4ef4b1997d13a849ff0f475a27d4aa6f764f65975f323188a71db20"}}
+# kb-download: {"record": "5103dbce4ef3412fb33113bd9786195554a58a24406a20b72aeea30b47b69502", "sources": {"snippets/l1_l2/weight_decay_vs_l2.py": "983ec2f27017da324968689b4dd7c0fc6cd48be8d6651b5c611496234e4ff633"}}
 
 
 # --- the snippet, unchanged: snippets/l1_l2/weight_decay_vs_l2.py ---
@@ -95,6 +95,10 @@ def main() -> None:
         adamw, adamw_from_scratch(w0, x, y, lr=0.01, wd=wd)
     )
     # --8<-- [end:checks]
+    same = [(sgd_wd, sgd_l2), (adam_wd, adam_l2)]
+    assert all(torch.allclose(a, b, rtol=1.3e-6, atol=1e-5) for a, b in same), (
+        "weight_decay equals the L2 term in the loss to float precision"
+    )
     gap = (adamw - adam_l2).abs().max().item()
     coupled_gap = (adam_wd - adam_l2).abs().max().item()
     assert gap > 1e6 * max(coupled_gap, 1e-15), (gap, coupled_gap)
