@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "1e4a8d8031aff4de73ceb6c745cb630cd2382ee50c06cce2ae2c142bbc831fbf", "sources": {"snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/skip_connections.py": "c68d08e3dc5f1f03db2e067f383413e345ea4e7d7da2df5bb67ea1ed3cd23dfe", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "1e4a8d8031aff4de73ceb6c745cb630cd2382ee50c06cce2ae2c142bbc831fbf", "sources": {"snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/skip_connections.py": "b8a919cc37a273f2ccc3b2aa13f9b3f34dd22d9dded56d6e33e944b6b75ebb91", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -653,10 +653,10 @@ def main() -> None:
         )
     # --8<-- [end:experiment]
     (p0, miou0, iou0, edge0), (p1, miou1, iou1, edge1) = results.values()
-    assert miou1 > miou0, (miou1, miou0)  # skips help...
-    assert edge1 > edge0, (edge1, edge0)  # ...at the boundaries...
+    assert miou1 > miou0, f"skips raise the mean IoU: {miou0} -> {miou1}"
+    assert edge1 > edge0, f"skips raise the boundary accuracy: {edge0} -> {edge1}"
     raised = int((iou1 > iou0).sum())
-    assert raised == len(iou0), (iou0, iou1)  # ...and for every class
+    assert raised == len(iou0), f"skips raise every class's IoU: {iou0} -> {iou1}"
 
     print(
         f"boundary share of held-out pixels: {edge.float().mean().item():.3f}"
