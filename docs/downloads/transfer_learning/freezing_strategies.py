@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "e4835d505407fb74189e6d15142e8bbccfa265facec1472ea6fa96077c6a89ba", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/transfer_learning/few_labels.py": "8e4e2fc7d378e00d7b231b9172316eb6a921e011d62d86171c292d8af2796058", "snippets/transfer_learning/freezing_strategies.py": "bf145fa8af07c821aabd69608b5156ecb16e176b56bc3dddfaab2d8c886df25e"}}
+# kb-download: {"record": "e4835d505407fb74189e6d15142e8bbccfa265facec1472ea6fa96077c6a89ba", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/transfer_learning/few_labels.py": "96ed2683617d19657bf34e2e94757d2abde94dab03a78835b6662febe9ee3e6d", "snippets/transfer_learning/freezing_strategies.py": "bf145fa8af07c821aabd69608b5156ecb16e176b56bc3dddfaab2d8c886df25e"}}
 
 
 import sys
@@ -442,8 +442,16 @@ def main() -> None:
             f"{m}, test accuracy with 5 labels per class: "
             f"{acc[m][0]:.2f} ±{TOL[m][0]}"
         )
-    assert acc["frozen features"][0] > acc["scratch"][0] + 0.1, acc
-    assert acc["fine-tune"][0] > acc["scratch"][0] + 0.1, acc
+    # the effect at 5 labels per class, on its own line for its spread over seeds
+    for m, tol in (("frozen features", 0.06), ("fine-tune", 0.04)):
+        gain = acc[m][0] - acc["scratch"][0]
+        print(f"{m} minus scratch, 5 labels per class: {gain:.2f} ±{tol}")
+    assert (
+        acc["frozen features"][0] > acc["scratch"][0] + 0.1
+    ), f"frozen features beat scratch by more than 0.1 at 5 labels: {acc}"
+    assert (
+        acc["fine-tune"][0] > acc["scratch"][0] + 0.1
+    ), f"fine-tuning beats scratch by more than 0.1 at 5 labels: {acc}"
 
     fig, ax = plt.subplots(figsize=(7, 3))
     for m, marker in zip(methods, "osd"):
