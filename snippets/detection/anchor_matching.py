@@ -1,4 +1,4 @@
-"""Anchor matching labels an anchor positive at IoU >= 0.7 with some
+"""Anchor matching labels an anchor positive at IoU > 0.7 with some
 ground-truth box, or if it is that box's best anchor; negative below 0.3; the
 rest is ignored.
 
@@ -32,7 +32,7 @@ def match_anchors(anchors, gt, pos=0.7, neg=0.3):
     best_iou, matched = iou.max(1)  # each anchor's best GT
     labels = torch.full((len(anchors),), -1)
     labels[best_iou < neg] = 0
-    labels[best_iou >= pos] = 1
+    labels[best_iou > pos] = 1  # "higher than 0.7"
     # rule (i): each GT's best anchor(s) are positive even below 0.7, so
     # every GT gets at least one positive anchor. Ties included: anchors that
     # each contain the whole box have the same IoU, up to rounding
@@ -70,35 +70,37 @@ def main() -> None:
         )
         ref.append(
             1
-            if max(row) >= 0.7 or best_of_some_gt
+            if max(row) > 0.7 or best_of_some_gt
             else 0
             if max(row) < 0.3
             else -1
         )
-    assert labels.tolist() == ref
+    assert labels.tolist() == ref, "vectorised labels equal the loop"
     iou = torch.tensor(iou, dtype=torch.float64)
     # no count hangs on rounding: every IoU is clear of 0.7, every anchor's
     # best IoU clear of 0.3, and every IoU ties its box's best or is clearly
     # below it
     for values, threshold in ((iou, 0.7), (iou.max(1).values, 0.3)):
         margin = float((values - threshold).abs().min())
-        assert margin > CLEAR, (threshold, margin)
+        assert margin > CLEAR, f"no IoU within {CLEAR} of {threshold}: {margin}"
     gap = iou.max(0).values - iou
-    assert not ((gap > TIE) & (gap < CLEAR)).any(), gap[gap > TIE].min()
+    assert not ((gap > TIE) & (gap < CLEAR)).any(), (
+        "every IoU ties its box's best or is clearly below it"
+    )
 
-    only_threshold = iou.max(1).values >= 0.7
-    gts_without = int((~(iou >= 0.7).any(0)).sum())
+    only_threshold = iou.max(1).values > 0.7
+    gts_without = int((~(iou > 0.7).any(0)).sum())
     pos = labels == 1
     covered = ((gap <= TIE) & pos[:, None]).any(0)
-    assert covered.all()  # every GT's best anchor is positive
+    assert covered.all(), "every ground-truth box has a positive anchor"
     print(f"anchors: {len(anchors)}, ground-truth boxes: {len(gt)}")
     print(
         f"positive / negative / ignored: {int(pos.sum())} / "
         f"{int((labels == 0).sum())} / {int((labels == -1).sum())}"
     )
-    print(f"positives from IoU >= 0.7 alone: {int(only_threshold.sum())}")
+    print(f"positives from IoU > 0.7 alone: {int(only_threshold.sum())}")
     assert int(pos.sum()) >= int(only_threshold.sum())
-    print(f"ground-truth boxes with no anchor at IoU >= 0.7: {gts_without}")
+    print(f"ground-truth boxes with no anchor at IoU > 0.7: {gts_without}")
     print(
         "ground-truth boxes with a positive after rule (i): "
         f"{int(covered.sum())} of {len(gt)}"

@@ -1,6 +1,8 @@
 """The same detections get different AP under VOC 2007 (11-point), VOC 2010+
-(all-point) and COCO (101-point, IoU 0.50:0.95), and cutting low scores before
-evaluation lowers AP.
+(all-point) and COCO's interpolation (101-point, IoU 0.50:0.95), and cutting
+low scores before evaluation lowers AP. Every variant here uses VOC's matching
+(a detection whose best ground truth is taken is a false positive); COCO's own
+code (pycocotools) matches a detection to the best ground truth not yet taken.
 
 Everingham et al. 2010, "The PASCAL VOC Challenge" (IJCV) (11-point AP); the VOC
 2012 devkit documentation (all-point AP); Lin et al. 2014, "Microsoft COCO"
@@ -25,7 +27,9 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
 # --8<-- [start:coco]
 def average_precision_101pt(tp: torch.Tensor, num_gt: int) -> float:
-    """COCO: mean interpolated precision at recall 0, 0.01, ..., 1."""
+    """COCO's interpolation: mean interpolated precision at recall
+    0, 0.01, ..., 1. The matching is still VOC's (match_detections): COCO
+    matches a detection to the best *unmatched* ground truth instead."""
     tp = tp.double()
     recall = tp.cumsum(0) / num_gt
     precision = tp.cumsum(0) / torch.arange(1, len(tp) + 1)
@@ -88,13 +92,15 @@ def main() -> None:
     tp = lambda t, keep=slice(None): match_detections(
         boxes[keep], scores[keep], images[keep], gt, gt_images, t
     )[1]
+    ap101 = average_precision_101pt  # COCO's 101 recall points
     res = {
         "VOC 2007 11-point AP@0.5": average_precision_11pt(tp(0.5), len(gt)),
         "VOC 2010+ all-point AP@0.5": average_precision(tp(0.5), len(gt)),
-        "COCO 101-point AP@0.5": average_precision_101pt(tp(0.5), len(gt)),
-        "COCO AP@[.5:.95]": sum(
-            average_precision_101pt(tp(t), len(gt))
-            for t in [0.5 + 0.05 * i for i in range(10)]
+        "101-point AP@0.5 (COCO's interpolation), VOC matching": ap101(
+            tp(0.5), len(gt)
+        ),
+        "AP@[.5:.95] (COCO's thresholds), 101-point, VOC matching": sum(
+            ap101(tp(t), len(gt)) for t in [0.5 + 0.05 * i for i in range(10)]
         )
         / 10,
         "all-point AP@0.5, scores >= 0.5 only": average_precision(
@@ -110,12 +116,17 @@ def main() -> None:
     assert margin > 1e-9, margin
     for k, v in res.items():
         print(f"{k}: {v:.3f}")
-    assert res["COCO AP@[.5:.95]"] < res["VOC 2010+ all-point AP@0.5"] - 0.1
+    assert (
+        res["AP@[.5:.95] (COCO's thresholds), 101-point, VOC matching"]
+        < res["VOC 2010+ all-point AP@0.5"] - 0.1
+    ), "averaging over IoU 0.50:0.95 lowers AP by more than 0.1"
     assert (
         res["all-point AP@0.5, scores >= 0.5 only"]
         < res["VOC 2010+ all-point AP@0.5"] - 0.01
+    ), "dropping scores under 0.5 lowers AP"
+    assert len({round(v, 3) for v in list(res.values())[:3]}) > 1, (
+        "the three AP@0.5 interpolations do not all agree"
     )
-    assert len({round(v, 3) for v in list(res.values())[:3]}) > 1
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ def main() -> None:
         0
     ]
     ref = F.avg_pool2d(ref, 2)  # mean per bin
-    torch.testing.assert_close(ours, ref)
+    torch.testing.assert_close(ours, ref)  # RoIAlign equals grid_sample
 
     # a linear ramp: bilinear reads are exact, so RoIAlign's bin means are
     # the ramp at the bin centres; RoI pooling's rounding shifts them
@@ -88,7 +88,9 @@ def main() -> None:
     centre = float(box[[0, 2]].mean() * scale) - 0.5  # in pixel-centre units
     aligned = float(roi_align(ramp, box, out=1, scale=scale))
     pooled = roi_pool(ramp, box, out=1, scale=scale)
-    assert abs(aligned - centre) < 1e-9
+    assert abs(aligned - centre) < 1e-9, (
+        "RoIAlign returns the ramp at the centre"
+    )
     print("RoIAlign equals grid_sample + bin average: True")
     print(f"ramp value at the RoI centre: {centre:.3f}")
     print(f"RoIAlign (1 bin, mean): {aligned:.3f}")
@@ -102,6 +104,11 @@ def main() -> None:
         f"{roi_mean:.3f}"
     )
     assert abs(roi_mean - centre) > 0.05 and pooled.numel() == 1
+    # rounding each coordinate of x/4 moves it by at most half a cell, so the
+    # centre moves by at most half a cell: 2 image pixels at stride 4
+    shift = abs(roi_mean - centre) / scale
+    print(f"RoI pooling's rounding moves the centre by (image px): {shift:.3f}")
+    assert shift <= 0.5 / scale, "the shift is at most half a cell (2 px)"
 
 
 if __name__ == "__main__":
