@@ -59,13 +59,17 @@ def main() -> None:
     xy = torch.randint(0, 40, (500, 2), generator=gen)
     b = torch.cat([xy, xy + torch.randint(1, 24, (500, 2), generator=gen)], 1)
     b = b.double()
-    assert torch.equal(xywh_to_xyxy(xyxy_to_xywh(b)), b)  # exact
-    assert torch.equal(cxcywh_to_xyxy(xyxy_to_cxcywh(b)), b)  # exact
+    assert torch.equal(xywh_to_xyxy(xyxy_to_xywh(b)), b), "round trips exact"
+    assert torch.equal(cxcywh_to_xyxy(xyxy_to_cxcywh(b)), b), (
+        "round trips exact"
+    )
     # IoU of integer boxes against counting pixels in the two masks
     a, c = b[:250], b[250:]
     ma, mc = pixel_mask(a), pixel_mask(c)
     by_pixels = (ma & mc).sum((1, 2)) / (ma | mc).sum((1, 2))
-    torch.testing.assert_close(iou(a, c), by_pixels.double())
+    assert torch.allclose(iou(a, c), by_pixels.double()), (
+        "IoU equals the pixel count"
+    )
 
     # --8<-- [start:off_by_one]
     # a VOC box: pixels 10..19 included, i.e. 10 pixels wide and high
@@ -76,7 +80,7 @@ def main() -> None:
     right = iou(inclusive_to_exclusive(voc), pred)
     # --8<-- [end:off_by_one]
     assert abs(float(right) - 72 / 128) < 1e-12
-    assert float(right) >= 0.5 > float(wrong)  # a hit becomes a miss
+    assert float(right) >= 0.5 > float(wrong), "a hit becomes a miss"
     print("xyxy <-> xywh <-> cxcywh round trips exact: True")
     print("IoU equals the pixel count |A and B| / |A or B|: True")
     print(f"IoU, VOC box converted to exclusive corners: {float(right):.3f}")

@@ -66,14 +66,24 @@ def main() -> None:
     loss_cls, loss_raw, loss_std, ratio_raw, ratio_std = (
         torch.tensor(runs, dtype=torch.float64).mean(0).tolist()
     )
-    assert loss_raw > 5 * loss_cls  # the box loss swamps the class loss
-    assert ratio_raw > 5 * ratio_std, (ratio_raw, ratio_std)
-    assert 1 / 4 < ratio_std < 4, ratio_std  # standardized: the same scale
+    assert loss_raw > 5 * loss_cls, (
+        "raw box loss above 5 times the cross-entropy"
+    )
+    assert ratio_raw > 5 * ratio_std, (
+        "raw gradient ratio above 5 times the standardized"
+    )
+    assert 1 / 4 < ratio_std < 4, (
+        "standardized gradient ratio between 1/4 and 4"
+    )
     print(f"untrained localizers averaged: {N_INITS}")
     print(f"classification loss at init: {loss_cls:.2f} ±0.01")
     print(
         f"box loss at init, raw pixels / standardized: "
         f"{loss_raw:.1f} ±0.2 / {loss_std:.2f} ±0.01"
+    )
+    print(
+        "box loss / classification loss, raw pixels: "
+        f"{loss_raw / loss_cls:.1f} ±0.2"
     )
     print(
         f"box / class gradient norm on the shared layers, raw pixels: "
