@@ -79,7 +79,7 @@ def cmd_refresh(args) -> int:
         )
         from kb import downloads
 
-        if downloads.is_experiment(run.snippet):
+        if downloads.all_targets(run.snippet):
             for path in downloads.write(run.snippet):
                 print(f"  wrote {rel(path)}")
         warn_if_other_kernels_fail(run.snippet)
@@ -198,7 +198,13 @@ def cmd_controls(args) -> int:
     controlled, reasoned, total = controls.count(outputs.all_snippets())
     print(
         f"{controlled} of the {total} snippets that assert a claim have a negative control that "
-        f"fails; {reasoned} say in one line why they have none"
+        f"fails; {reasoned} "
+        + (
+            "says in one line why it has"
+            if reasoned == 1
+            else "say in one line why they have"
+        )
+        + " none"
     )
     return 1 if failed else 0
 

@@ -12,6 +12,9 @@ for each snippet either a control or the reason it has none:
     [output_size]
     none = "asserts arithmetic identities only; there is no effect to remove"
 
+An exercise's solution (kb/exercises.py) needs no declaration: its control is its starter, the file
+with the solution removed, and one of its checks must fail there.
+
 `run(snippet)` runs the changed code (the snippet file is never touched) and returns the assert
 that failed, its code and its message; `ControlError` says what went wrong: the change no longer applies, the code
 passed anyway, or another assert or error stopped it first.
@@ -28,7 +31,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb import runner
+from kb import exercises, runner
 from kb.paths import ROOT, rel
 
 FILE = "controls.toml"
@@ -54,6 +57,9 @@ class Control:
     replace: tuple[str, str] = ("", "")
     fails: str = ""
     none: str = ""  # the reason a snippet has no control
+    starter: bool = (
+        False  # an exercise: the control is its starter (kb/exercises.py)
+    )
 
     @property
     def declared(self) -> str:
@@ -102,10 +108,16 @@ def load(folder: Path) -> dict[str, Control]:
 
 
 def of(snippet: Path) -> Control | None:
+    if exercises.is_exercise(snippet) and exercises.of(snippet):
+        return Control(
+            snippet, "the solution (the starter in its place)", starter=True
+        )
     return load(snippet.parent).get(snippet.stem)
 
 
 def changed_source(control: Control) -> str:
+    if control.starter:
+        return exercises.starter_source(control.snippet)
     source = control.snippet.read_text(encoding="utf-8")
     old, new = control.replace
     if source.count(old) != 1:
@@ -135,7 +147,19 @@ def run(snippet: Path) -> str:
             text=True,
             timeout=TIMEOUT_S,
         )
-    failed = _failed_assert(done.stderr, snippet)
+    failed = _failed_assert(done.stderr, snippet, source)
+    if done.returncode == 0 and control.starter:
+        raise ControlError(
+            f"{rel(snippet)}: its starter (the solution removed) passes the checks unchanged, so "
+            "an empty answer would pass. Add a check that fails on the starter's placeholder."
+        )
+    if failed is None and control.starter:
+        last = (done.stderr.strip().splitlines() or ["(no error output)"])[-1]
+        raise ControlError(
+            f"{rel(snippet)}: its starter should fail one of the checks (an assert), but it "
+            f"stopped with: {last}. Give the block a starter that runs, `# BEGIN SOLUTION "
+            "(starter: return torch.zeros(3))`, or check the answer's type with an assert first."
+        )
     if done.returncode == 0:
         raise ControlError(
             f"{control.declared}: with {control.effect} removed, {rel(snippet)} still passes: its "
@@ -151,7 +175,7 @@ def run(snippet: Path) -> str:
     return failed
 
 
-def _failed_assert(stderr: str, snippet: Path) -> str | None:
+def _failed_assert(stderr: str, snippet: Path, source: str) -> str | None:
     """'<the assert's line> -> <its message>' when the snippet stopped on a failed assert, else None.
     The line is the last of the snippet's own frames in the traceback."""
     lines = stderr.strip().splitlines()
@@ -168,7 +192,7 @@ def _failed_assert(stderr: str, snippet: Path) -> str | None:
         for line in lines[: raised[-1]]
         if (m := frame.search(line))
     ]
-    code = _statement(snippet, numbers[-1]) if numbers else "?"
+    code = _statement(source, numbers[-1]) if numbers else "?"
     message = (
         " ".join(lines[raised[-1] :])
         .removeprefix("AssertionError")
@@ -177,9 +201,9 @@ def _failed_assert(stderr: str, snippet: Path) -> str | None:
     return f"{code} -> {message}"
 
 
-def _statement(snippet: Path, line: int) -> str:
-    """The whole statement (an assert over several lines too) that starts on `line`, on one line."""
-    source = snippet.read_text(encoding="utf-8")
+def _statement(source: str, line: int) -> str:
+    """The whole statement (an assert over several lines too) of the code that ran, starting on
+    `line`, on one line."""
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.stmt) and node.lineno == line:
             return " ".join(ast.get_source_segment(source, node).split())

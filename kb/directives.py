@@ -13,6 +13,8 @@
     {{ include_markdown FILE }}        a Markdown file of the repository (CONTRIBUTING.md), as written
     {{ downloads TOPIC/NAME }}         "Run it yourself": the experiment's notebook, script and Colab link;
                                        inserted by itself under every `{{ output }}` of an experiment
+    {{ solution TOPIC/exercises/NAME }} an exercise's starter downloads, then its solution and output in
+                                       a collapsed block (kb/exercises.py)
 
 Every topic page that shows snippets also gets a "Provenance" table appended: which snippets back it,
 their CPU time and the torch version, read from their recorded runs; before it, a "Run it yourself"
@@ -32,7 +34,16 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import claims, controls, downloads, filecache, glossary, outputs, render
+from kb import (
+    claims,
+    controls,
+    downloads,
+    exercises,
+    filecache,
+    glossary,
+    outputs,
+    render,
+)
 from kb.pages import INCLUDE_LINE
 from kb.paths import ROOT
 from kb.tracking import Topic
@@ -49,6 +60,7 @@ BLOCK = {
     "include_markdown",
     "downloads",
     "glossary",
+    "solution",
 }
 OUTPUT_LINE = re.compile(
     r"^([ \t]*)\{\{\s*output\s+([^\s\"{}]+)\s*\}\}[ \t]*$", re.M
@@ -98,7 +110,14 @@ def snippets_on_page(markdown: str, topic: Topic | None) -> list[str]:
         if t.startswith("snippets/")
     ]
     for m in DIRECTIVE.finditer(markdown):
-        if m.group(1) in ("output", "value", "spread", "sign", "asserted"):
+        if m.group(1) in (
+            "output",
+            "value",
+            "spread",
+            "sign",
+            "asserted",
+            "solution",
+        ):
             names += directive_args(m.group(2))[:1]
     if topic:
         names += [
@@ -356,13 +375,39 @@ def _expand_one(
         return _indented(
             downloads.links_line(args[0], prefix, site.repo_url), indent
         )
+    if name == "solution":
+        need(1, "{{ solution TOPIC/exercises/NAME }}")
+        return _indented(solution(args[0], prefix, site), indent)
     if name == "glossary":
         need(0, "{{ glossary }}")
         return _indented(glossary_table(site, prefix), indent)
     raise DirectiveError(
         f"unknown directive {name!r}; known: output, value, spread, sign, asserted, reading_list, questions, "
-        "reading_overview, questions_overview, tracking_counts, run_info, include_markdown, downloads, glossary"
+        "reading_overview, questions_overview, tracking_counts, run_info, include_markdown, downloads, glossary, "
+        "solution"
     )
+
+
+def solution(name: str, prefix: str, site: Site) -> str:
+    """An exercise's starter links and its collapsed solution; a missing or stale starter download
+    fails the build (a warning under `mkdocs serve`)."""
+    path = snippet_path(name, site.root)
+    if not (path.is_file() and exercises.is_exercise(path, site.root)):
+        raise DirectiveError(
+            f"there is no exercise snippets/{name}.py; exercises live in "
+            "snippets/<topic>/exercises/<name>.py"
+        )
+    try:
+        has_starter = bool(exercises.of(path))
+    except exercises.ExerciseError as error:
+        raise DirectiveError(str(error)) from None
+    record = outputs.load_record(path)
+    if has_starter and (problem := downloads.download_problem(path, site.root)):
+        if not site.serving:
+            raise DirectiveError(problem)
+        log.warning(problem)
+    links = downloads.starter_line(name, prefix) if has_starter else ""
+    return render.solution_block(name, record["stdout"], links)
 
 
 def glossary_table(site: Site, prefix: str) -> str:

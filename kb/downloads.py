@@ -30,7 +30,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from kb import filecache, outputs
+from kb import exercises, filecache, outputs
 from kb.paths import ROOT, rel
 
 SITE_ZIP = "cnn-kb-snippets"
@@ -84,6 +84,29 @@ def targets(snippet: Path, root: Path = ROOT) -> tuple[Path, Path]:
     """docs/downloads/TOPIC/NAME.py and .ipynb."""
     base = root / "docs" / "downloads" / name_of(snippet, root)
     return base.with_suffix(".py"), base.with_suffix(".ipynb")
+
+
+def starter_targets(snippet: Path, root: Path = ROOT) -> tuple[Path, Path]:
+    """docs/downloads/TOPIC/exercises/NAME_starter.py and .ipynb: an exercise's starter."""
+    script, notebook = targets(snippet, root)
+    stem = exercises.starter_name(snippet)
+    return script.with_name(stem + ".py"), notebook.with_name(stem + ".ipynb")
+
+
+def has_starter(snippet: Path, root: Path = ROOT) -> bool:
+    return exercises.is_exercise(snippet, root) and bool(exercises.of(snippet))
+
+
+def all_targets(snippet: Path, root: Path = ROOT) -> list[tuple[Path, bool]]:
+    """(download, is it the starter) of every download a snippet has."""
+    made = (
+        [(t, False) for t in targets(snippet, root)]
+        if is_experiment(snippet, root)
+        else []
+    )
+    if has_starter(snippet, root):
+        made += [(t, True) for t in starter_targets(snippet, root)]
+    return made
 
 
 # --- sources and packages --------------------------------------------------------------------------
@@ -202,6 +225,7 @@ def _add_module(name, source):
     exec(compile(source, module.__file__, "exec"), module.__dict__)
 '''
 SNIPPET_MARK = "# --- the snippet, unchanged: "
+STARTER_MARK = "# --- the exercise, with the solution removed: "
 
 
 def quoted(source: str) -> str:
@@ -211,17 +235,22 @@ def quoted(source: str) -> str:
     return repr(source)
 
 
-def script_text(snippet: Path, root: Path = ROOT) -> str:
+def script_text(snippet: Path, root: Path = ROOT, starter: bool = False) -> str:
     name, modules = name_of(snippet, root), modules_to_inline(snippet, root)
-    source = snippet.read_text(encoding="utf-8")
+    source = (
+        exercises.starter_source(snippet)
+        if starter
+        else snippet.read_text(encoding="utf-8")
+    )
     if re.search(r"^from __future__ import", source, re.M):
         raise DownloadError(
             f"{rel(snippet)}: a `from __future__` import cannot follow inlined modules."
         )
     reqs = requirements([snippet, *modules], root)
     url = repo_url(root)
+    kind = "the starter of an exercise" if starter else "an experiment"
     lines = [
-        f"# {snippet.name}: an experiment of the CNN Knowledge Base that runs on its own.",
+        f"# {snippet.name}: {kind} of the CNN Knowledge Base that runs on its own.",
         f"# Made by `{COMMAND}` from snippets/{name}.py"
         + (f" of {url}" if url else "")
         + ";",
@@ -230,9 +259,16 @@ def script_text(snippet: Path, root: Path = ROOT) -> str:
         "# Python 3.11 and these packages (torch is the CPU build), in a fresh virtual environment:",
         f"#     {pip_command(reqs)}",
         "# then:",
-        f"#     python {snippet.name}",
+        f"#     python {exercises.starter_name(snippet) + '.py' if starter else snippet.name}",
         "#",
     ]
+    if starter:
+        lines += [
+            "# Write your answer where it says TODO. The checks below it are the ones the site's",
+            "# tests run on the solution: the script stops on a failed assert until your answer is",
+            "# right.",
+            "#",
+        ]
     if modules:
         lines += [
             "# The local modules it imports are inlined below, byte for byte, and registered as",
@@ -247,7 +283,8 @@ def script_text(snippet: Path, root: Path = ROOT) -> str:
             f"{quoted(module.read_text(encoding='utf-8'))})\n"
             for module in modules
         ]
-    parts.append(f"{SNIPPET_MARK}snippets/{name}.py ---\n{source}")
+    mark = STARTER_MARK if starter else SNIPPET_MARK
+    parts.append(f"{mark}snippets/{name}.py ---\n{source}")
     return "\n\n".join(parts)
 
 
@@ -267,9 +304,8 @@ def docstring_parts(snippet: Path) -> tuple[str, str]:
     return " ".join(first.split()), rest.strip()
 
 
-def _snippet_cells(snippet: Path) -> list[tuple[str, str]]:
+def _snippet_cells(source: str) -> list[tuple[str, str]]:
     """(type, source) of the snippet's cells: its own percent-format cells, else one code cell."""
-    source = Path(snippet).read_text(encoding="utf-8")
     if "# %% [markdown]" not in source:
         return [("code", source)]
     import jupytext
@@ -280,7 +316,9 @@ def _snippet_cells(snippet: Path) -> list[tuple[str, str]]:
     ]
 
 
-def notebook_text(snippet: Path, root: Path = ROOT) -> str:
+def notebook_text(
+    snippet: Path, root: Path = ROOT, starter: bool = False
+) -> str:
     """The snippet's notebook, with its recorded outputs (made again only when a file it reads
     changed: nbformat's validation is slow to start)."""
     snippet = Path(snippet).resolve()
@@ -293,11 +331,19 @@ def notebook_text(snippet: Path, root: Path = ROOT) -> str:
         root / "mkdocs.yml",
         *sorted(record.glob("*")),
     ]
-    key = ("notebook", *(filecache.stamp(f) for f in reads if f.is_file()))
-    return filecache.memo(key, lambda: _notebook_text(snippet, modules, root))
+    key = (
+        "notebook",
+        starter,
+        *(filecache.stamp(f) for f in reads if f.is_file()),
+    )
+    return filecache.memo(
+        key, lambda: _notebook_text(snippet, modules, root, starter)
+    )
 
 
-def _notebook_text(snippet: Path, modules: list[Path], root: Path) -> str:
+def _notebook_text(
+    snippet: Path, modules: list[Path], root: Path, starter: bool = False
+) -> str:
     import nbformat
     from nbformat import v4
 
@@ -324,9 +370,15 @@ def _notebook_text(snippet: Path, modules: list[Path], root: Path) -> str:
                 if modules
                 else ""
             )
-            + " The last cell is the snippet itself, unchanged; below it are the outputs and plots the "
-            "repository recorded, so a fresh run can be compared with them (a number printed with ± may "
-            "differ by up to that much on another CPU).",
+            + (
+                " The last cell is the exercise with its solution removed: write your answer where "
+                "it says TODO and run it. Its checks are the ones the site's tests run on the "
+                "solution; it stops on a failed assert until your answer is right."
+                if starter
+                else " The last cell is the snippet itself, unchanged; below it are the outputs and "
+                "plots the repository recorded, so a fresh run can be compared with them (a number "
+                "printed with ± may differ by up to that much on another CPU)."
+            ),
         ]
     )
     cells = [
@@ -342,7 +394,11 @@ def _notebook_text(snippet: Path, modules: list[Path], root: Path) -> str:
                 + module.read_text(encoding="utf-8")
             )
         )
-    own = _snippet_cells(snippet)
+    own = _snippet_cells(
+        exercises.starter_source(snippet)
+        if starter
+        else snippet.read_text(encoding="utf-8")
+    )
     head = f'__file__ = "{snippet.name}"  # the script\'s name, as when it runs as a file'
     if len(own) == 1:
         cells.append(v4.new_code_cell(head + "\n" + own[0][1]))
@@ -353,7 +409,8 @@ def _notebook_text(snippet: Path, modules: list[Path], root: Path) -> str:
             for kind, s in own
         ]
     last = max(i for i, c in enumerate(cells) if c.cell_type == "code")
-    cells[last].outputs = _recorded_outputs(snippet, root)
+    if not starter:  # a starter's outputs would give the answer away
+        cells[last].outputs = _recorded_outputs(snippet, root)
     for number, cell in enumerate(cells):
         cell.id = (
             f"cell-{number}"  # fixed ids: the same inputs give the same bytes
@@ -367,7 +424,11 @@ def _notebook_text(snippet: Path, modules: list[Path], root: Path) -> str:
                 "language": "python",
             },
             "language_info": {"name": "python"},
-            "kb": {"snippet": f"snippets/{name}.py", **stamp(snippet, root)},
+            "kb": {
+                "snippet": f"snippets/{name}.py",
+                **({"starter": True} if starter else {}),
+                **stamp(snippet, root),
+            },
         },
     )
     nbformat.validate(nb)
@@ -409,34 +470,42 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def write(snippet: Path, root: Path = ROOT) -> list[Path]:
-    """Write a snippet's two downloads; the files that changed."""
-    script, notebook = targets(snippet, root)
-    written = [
+    """Write a snippet's downloads (an exercise's starter too); the files that changed."""
+    return [
         path
-        for path, text in (
-            (script, script_text(snippet, root)),
-            (notebook, notebook_text(snippet, root)),
+        for path, starter in all_targets(snippet, root)
+        if _write_if_changed(
+            path, _text(path, snippet, root, starter).encode("utf-8")
         )
-        if _write_if_changed(path, text.encode("utf-8"))
     ]
-    return written
+
+
+def _text(path: Path, snippet: Path, root: Path, starter: bool) -> str:
+    if path.suffix == ".py":
+        return script_text(snippet, root, starter)
+    return notebook_text(snippet, root, starter)
 
 
 def write_all(root: Path = ROOT) -> tuple[list[Path], list[str]]:
     """Write every experiment's downloads and remove those of snippets that are no longer ones.
     Returns (files written or removed, warnings)."""
     changed, warnings, keep = [], [], set()
-    for snippet in experiments(root):
+    for snippet in [
+        s
+        for s in outputs.all_snippets(root)
+        if is_experiment(s, root) or has_starter(s, root)
+    ]:
         problem = outputs.freshness_problem(snippet)
         if problem and "no recorded output" in problem:
             warnings.append(f"skipped: {problem}")
             continue
         if problem:
             warnings.append(f"made from a stale record: {problem}")
-        keep |= set(targets(snippet, root))
+        keep |= {path for path, _ in all_targets(snippet, root)}
         changed += write(snippet, root)
     folder = root / "docs" / "downloads"
-    for path in sorted(folder.glob("*/*")) if folder.is_dir() else []:
+    made = [*folder.glob("*/*"), *folder.glob(f"*/{exercises.FOLDER}/*")]
+    for path in sorted(made) if folder.is_dir() else []:
         if (
             path.suffix in (".py", ".ipynb")
             and path not in keep
@@ -480,7 +549,7 @@ def download_problem(snippet: Path, root: Path = ROOT) -> str | None:
     """Why an experiment's committed downloads are missing or stale (made from another record than
     the snippet's); None when they are fresh. A hash check of the record: nothing runs."""
     now = stamp(snippet, root)
-    for path in targets(snippet, root):
+    for path, _ in all_targets(snippet, root):
         if not path.is_file():
             return f"{rel_to(path, root)} is missing. Make it with: {COMMAND}"
         if recorded_stamp(path) != now:
@@ -505,6 +574,17 @@ def links_line(name: str, prefix: str, url: str) -> str:
     if colab:
         parts.append(f"[Open in Colab]({colab})")
     return "Run it yourself: " + " · ".join(parts) + "\n{ .kb-downloads }"
+
+
+def starter_line(name: str, prefix: str) -> str:
+    """The "Try it first" line of an exercise: its starter as a script and a notebook."""
+    stem = name.rpartition("/")[2] + "_starter"
+    base = f"{prefix}downloads/{name.rpartition('/')[0]}/{stem}"
+    return (
+        f'Try it first: [notebook]({base}.ipynb){{ download="{stem}.ipynb" }} · '
+        f'[script]({base}.py){{ download="{stem}.py" }}, the solution removed and its checks kept; '
+        "it stops on a failed check until your answer is right.\n{ .kb-downloads }"
+    )
 
 
 def page_folder(names: list[str]) -> str | None:

@@ -193,11 +193,18 @@ def imported_packages(snippets: list[Path]) -> set[str]:
     """The top-level names these snippets and the local modules they import import."""
     names = set()
     for snippet in snippets:
-        root = Path(snippet).resolve().parents[2]
+        root = snippets_folder(snippet).parent
         names |= set().union(
             *(imported_names(root / path) for path in fingerprint(snippet))
         )
     return names
+
+
+def snippets_folder(snippet: Path) -> Path:
+    """The snippets/ folder of snippets/<topic>/<name>.py or snippets/<topic>/exercises/<name>.py."""
+    snippet = Path(snippet).resolve()
+    exercise = snippet.parent.name == "exercises"
+    return snippet.parents[2 if exercise else 1]
 
 
 def fingerprint(snippet: Path) -> dict[str, str]:
@@ -211,7 +218,7 @@ def fingerprint(snippet: Path) -> dict[str, str]:
 
 
 def _fingerprint(snippet: Path) -> dict[str, str]:
-    snippets = snippet.parents[1]  # snippets/<topic>/<name>.py
+    snippets = snippets_folder(snippet)
     found, todo, index = {}, [snippet], module_index(snippets)
     while todo:
         path = todo.pop()
@@ -548,7 +555,7 @@ def trains(snippet: Path) -> bool:
     """Whether a snippet (or a local module it imports) trains: its results then depend on the seed
     and, amplified by training, on the CPU's float rounding, so they print a ± tolerance."""
     snippet = Path(snippet).resolve()
-    root = snippet.parents[2]
+    root = snippets_folder(snippet).parent
     return filecache.per_build(
         ("trains", snippet),
         lambda: any(

@@ -198,6 +198,22 @@ def output_block(name: str, stdout: str, indent: str = "") -> str:
     return "\n".join(indent + line if line else line for line in lines)
 
 
+def solution_block(name: str, stdout: str, starter_links: str) -> str:
+    """An exercise's solution: its starter's downloads, then the solution and its output, collapsed."""
+    path = f"snippets/{name}.py"
+    lines = [
+        *([starter_links, ""] if starter_links else []),
+        '??? success "Solution (the tests run it, and its starter must fail the checks)"',
+        "",
+        f'    ``` py title="{path}"',
+        f'    --8<-- "{path}"',
+        "    ```",
+        "",
+        output_block(name, stdout, "    "),
+    ]
+    return "\n".join(lines)
+
+
 def control_cell(control) -> str:
     """What a page says of a snippet's negative control (kb/controls.py), which the tests run."""
     if control is None:
