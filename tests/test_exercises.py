@@ -100,7 +100,7 @@ def test_the_starter_downloads_are_made_from_the_solution(snippet):
     assert not any(c.get("outputs") for c in cells), (
         "a starter notebook shows no outputs: they would give the answer away"
     )
-    assert "".join(cells[-1]["source"]).endswith(starter.rstrip("\n"))
+    assert "".join(cells[-1]["source"]).rstrip().endswith(starter.rstrip())
     solution = snippet.read_text(encoding="utf-8")
     for block in exercises.of(snippet):
         answer = solution.splitlines()[block.begin : block.end - 1]
