@@ -4,6 +4,8 @@
     {{ value TOPIC/NAME "LABEL" }}     the value printed on the line `LABEL: value` of that output
     {{ spread TOPIC/NAME "LABEL" }}    that value's mean ± std and range over seeds (its seeds.json)
     {{ sign TOPIC/NAME "LABEL" }}      'positive in K of N seeds': how often that value is above zero
+    {{ difference TOPIC/NAME "A" "B" }} the value of A minus that of B, seed by seed: mean ± std,
+                                       range and in how many seeds it is positive (an effect)
     {{ asserted TOPIC/NAME "MESSAGE" }} a mark saying the sentence's claim is asserted for every seed by
                                        the snippet's `assert` whose message contains MESSAGE (kb/claims.py)
     {{ reading_list }} {{ questions }} this page's tracked reading list and questions
@@ -115,6 +117,7 @@ def snippets_on_page(markdown: str, topic: Topic | None) -> list[str]:
             "value",
             "spread",
             "sign",
+            "difference",
             "asserted",
             "solution",
         ):
@@ -255,7 +258,7 @@ def freshness_problems(
         if (p := outputs.freshness_problem(snippet_path(name, site.root)))
     ]
     for m in DIRECTIVE.finditer(markdown):
-        if m.group(1) in ("spread", "sign") and (
+        if m.group(1) in ("spread", "sign", "difference") and (
             args := directive_args(m.group(2))
         ):
             try:
@@ -344,6 +347,14 @@ def _expand_one(
         return outputs.sign(
             snippet_path(args[0], site.root), args[1], allow_stale=site.serving
         )
+    if name == "difference":
+        need(3, '{{ difference TOPIC/NAME "A" "B" }}')
+        return outputs.difference(
+            snippet_path(args[0], site.root),
+            args[1],
+            args[2],
+            allow_stale=site.serving,
+        )
     if name == "asserted":
         need(2, '{{ asserted TOPIC/NAME "MESSAGE" }}')
         try:
@@ -382,7 +393,7 @@ def _expand_one(
         need(0, "{{ glossary }}")
         return _indented(glossary_table(site, prefix), indent)
     raise DirectiveError(
-        f"unknown directive {name!r}; known: output, value, spread, sign, asserted, reading_list, questions, "
+        f"unknown directive {name!r}; known: output, value, spread, sign, difference, asserted, reading_list, questions, "
         "reading_overview, questions_overview, tracking_counts, run_info, include_markdown, downloads, glossary, "
         "solution"
     )

@@ -776,6 +776,22 @@ def sign(snippet: Path, label: str, allow_stale: bool = False) -> str:
     return f"positive in {sum(v > 0 for v in column)} of {len(column)} seeds"
 
 
+def difference(
+    snippet: Path, first: str, second: str, allow_stale: bool = False
+) -> str:
+    """An effect as the difference of two printed values, seed by seed: 'mean ± std over N seeds
+    (range a to b), positive in K of N'. For an effect too noisy to print with a ± of its own."""
+    a, decimals = _seed_column(snippet, first, allow_stale)
+    b, _ = _seed_column(snippet, second, allow_stale)
+    column = [x - y for x, y in zip(a, b)]
+    mean, std = statistics.fmean(column), statistics.stdev(column)
+    f = lambda x: f"{x:.{decimals}f}"  # noqa: E731  as printed: the inputs were rounded so
+    return (
+        f"{f(mean)} ± {f(std)} (mean ± std over {len(column)} seeds, range {f(min(column))} "
+        f"to {f(max(column))}; positive in {sum(v > 0 for v in column)} of {len(column)})"
+    )
+
+
 def all_snippets(root: Path = ROOT) -> list[Path]:
     """Every runnable snippet: snippets/**/*.py, except private files and folders (_*)."""
     index = module_index(root / "snippets")

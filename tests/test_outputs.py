@@ -342,3 +342,30 @@ def test_refresh_warns_when_the_record_would_fail_on_other_kernels(
         "would fail on another CPU (the baseline kernels)" in err
         and "exact zeros: 121" in err
     )
+
+
+def test_difference_is_taken_seed_by_seed(tmp_path, monkeypatch):
+    def line(label, values):
+        return {
+            "line": f"{label}: {values[0]} ±0.01",
+            "label": label,
+            "tolerances": ["0.01"],
+            "values": [[v] for v in values],
+        }
+
+    summary = {
+        "seeds": [0, 1, 2],
+        # the last row of each: seed 0 on other kernels, not a seed
+        "lines": [
+            line("gap without", [0.068, 0.066, 0.071, 0.5]),
+            line("gap with", [0.059, 0.068, 0.060, 0.0]),
+        ],
+    }
+    monkeypatch.setattr(
+        outputs, "load_seeds", lambda snippet, allow_stale=False: summary
+    )
+    # per seed: 0.009, -0.002, 0.011
+    assert outputs.difference(tmp_path / "x.py", "gap without", "gap with") == (
+        "0.006 ± 0.007 (mean ± std over 3 seeds, range -0.002 to 0.011; "
+        "positive in 2 of 3)"
+    )
