@@ -1,6 +1,7 @@
 """The rules that keep "tested code on the page" true, checked over every page and snippet."""
 
 import ast
+import re
 
 import pytest
 
@@ -24,12 +25,25 @@ def test_every_include_resolves():
 @pytest.mark.parametrize("snippet", SNIPPETS, ids=ids)
 def test_every_snippet_is_shown_on_a_page(snippet):
     shown = {target.partition(":")[0] for _, target in pages.includes()}
+    # an exercise's solution, which {{ solution }} includes whole
+    shown |= {f"snippets/{name}.py" for name in _solutions_shown()}
     # shown as its own notebook page
     is_notebook = snippet in notebooks.notebook_snippets()
     assert rel(snippet) in shown or is_notebook, (
         f"{rel(snippet)} is not included by any page: show it with "
-        f'--8<-- "{rel(snippet)}:SECTION" in a fence on its topic page, or delete it'
+        f'--8<-- "{rel(snippet)}:SECTION" in a fence on its topic page, or delete it '
+        "(an exercise: {{ solution TOPIC/exercises/NAME }})"
     )
+
+
+def _solutions_shown() -> set[str]:
+    return {
+        m.group(1)
+        for page in (ROOT / "docs").rglob("*.md")
+        for m in re.finditer(
+            r"\{\{\s*solution\s+(\S+)\s*\}\}", page.read_text(encoding="utf-8")
+        )
+    }
 
 
 @pytest.mark.parametrize("snippet", SNIPPETS, ids=ids)

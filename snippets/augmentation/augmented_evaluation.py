@@ -47,7 +47,10 @@ def main() -> None:
     changed = (runs[0::2] != runs[1::2]).sum(1).float()  # (PAIRS,)
     mean_aug = sum(augmented) / len(augmented)
     assert clean[0] == clean[1]  # fixed data: repeatable
-    assert changed.min() > 0 and max(augmented) > min(augmented)  # random
+    # random
+    assert changed.min() > 0 and max(augmented) > min(augmented), (
+        "every pair of augmented evaluations differs"
+    )
     assert mean_aug < clean[0], (clean, augmented)  # and biased low
     print(
         f"clean test set, evaluation 1 and 2: {clean[0]:.3f} {TOL['clean']}, "

@@ -91,7 +91,10 @@ def main() -> None:
     total = sum(r["params"] for r in rows)
     assert total == count(paper) == 60_965_224
     for n in (total, count(merged), count(tv)):
-        assert round(n, -7) == 60_000_000, n  # "60 million", 1 digit
+        # "60 million", 1 digit
+        assert round(n, -7) == 60_000_000, (
+            f"each count rounds to 60 million, {n}"
+        )
     macs = sum(r["macs"] for r in rows)
     assert 0.7e9 < macs < 0.75e9, macs
     assert rows[0]["shape"] == (96, 55, 55)  # Figure 2: 55x55

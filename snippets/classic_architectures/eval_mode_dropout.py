@@ -54,9 +54,13 @@ def main() -> None:
     # --8<-- [end:modes]
     acc = lambda pred: (pred == y[test]).float().mean().item()
     flipped = (forgot[0] != forgot[1]).float().mean().item()
-    assert torch.equal(right[0], right[1])  # eval(): deterministic
-    assert flipped > 0  # train(): a coin toss per pass
-    assert acc(forgot[0]) < acc(right[0]), (acc(forgot[0]), acc(right[0]))
+    # eval(): deterministic
+    assert torch.equal(right[0], right[1]), "eval() predictions are identical"
+    # train(): a coin toss per pass
+    assert flipped > 0, "train() predictions change between two forward passes"
+    assert acc(forgot[0]) < acc(right[0]), (
+        "train() mode has a lower test accuracy"
+    )
     print(f"test accuracy in eval(): {acc(right[0]):.3f} ±0.03")
     print(f"test accuracy in train() (forgot eval): {acc(forgot[0]):.3f} ±0.04")
     print(

@@ -73,8 +73,11 @@ def main() -> None:
 
     model = lenet5().to(device)
     n_params = sum(p.numel() for p in model.parameters())
-    assert n_params == 61_706, n_params
-    assert paper_parameter_count() == 60_000  # II.B's layers, summed
+    assert n_params == 61_706, (
+        f"this LeNet-5 has 61,706 parameters, not {n_params}"
+    )
+    # II.B's layers, summed
+    assert paper_parameter_count() == 60_000, "the paper's layers sum to 60,000"
     assert model(x[:2]).shape == (2, 10)
 
     # --8<-- [start:train]
@@ -98,6 +101,8 @@ def main() -> None:
     assert curve[-1][1] < 0.25 * curve[0][1], curve  # the loss fell
     assert acc > 0.9, acc
     print(f"parameters of this LeNet-5: {n_params:,}")
+    print(f"epochs: {EPOCHS}")
+    print(f"training images: {len(train)}")
     print(
         f"parameters as the paper counts them (II.B): "
         f"{paper_parameter_count():,}"

@@ -145,7 +145,9 @@ def main() -> None:
     assert gap[0.5] < gap[0.0], gap  # moderate dropout narrows the gap...
     # ...while still fitting the training set
     assert scores[0.5][0] == 1.0, scores[0.5]
-    assert scores[0.8][0] < 1.0, f"p=0.8 no longer fits its training set {scores}"
+    assert scores[0.8][0] < 1.0, (
+        f"p=0.8 no longer fits its training set {scores}"
+    )
     assert scores[0.8][1] < scores[0.5][1], (
         f"p=0.8 has a lower test accuracy than p=0.5 {scores}"
     )

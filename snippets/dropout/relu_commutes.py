@@ -40,5 +40,6 @@ def main() -> None:
     for name, gap in gaps.items():
         print(f"{name}: dropout before == dropout after: {gap < 1e-6}")
 
+
 if __name__ == "__main__":
     main()

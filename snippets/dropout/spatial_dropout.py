@@ -56,21 +56,29 @@ def main() -> None:
             "kept mean": torch.where(kept.bool(), out, kept_mean),
         }
         errs = {
-            k: ((r - smooth).norm() / varying).item() for k, r in refills.items()
+            k: ((r - smooth).norm() / varying).item()
+            for k, r in refills.items()
         }
         ch_mean = out.mean(dim=(2, 3)) / smooth.mean(dim=(2, 3))  # (N, C)
         empty = (n_kept == 0).float().mean().item()  # maps with nothing kept
         rows[name] = (errs, ch_mean.std().item(), empty)
     # --8<-- [end:compare]
     errs = rows["nn.Dropout"][0]
-    assert errs["neighbours"] < 0.85 * errs["kept mean"], "neighbours beat a constant fill"
-    assert errs["neighbours"] > 0.3, "neighbours restore only part of the pattern"
-    assert rows["nn.Dropout"][2] == 0, "element-wise dropout leaves every map some pixels"
+    assert errs["neighbours"] < 0.85 * errs["kept mean"], (
+        "neighbours beat a constant fill"
+    )
+    assert errs["neighbours"] > 0.3, (
+        "neighbours restore only part of the pattern"
+    )
+    assert rows["nn.Dropout"][2] == 0, (
+        "element-wise dropout leaves every map some pixels"
+    )
     assert rows["nn.Dropout"][1] < 0.3 * rows["nn.Dropout2d"][1], rows
     tol = {"neighbours": 0.01, "kept mean": 0.002}  # kb check --seeds 5
     for k in ("neighbours", "kept mean"):
         print(
-            f"nn.Dropout, refill error from {k} / norm of the map's varying part: "
+            f"nn.Dropout, refill error from {k} / norm of the map's "
+            "varying part: "
             f"{errs[k]:.3f} ±{tol[k]}"
         )
     for name, (_, spread, empty) in rows.items():
@@ -82,6 +90,7 @@ def main() -> None:
         f"nn.Dropout2d, fraction of maps with no pixel left: "
         f"{rows['nn.Dropout2d'][2]:.2f} ±0.03"
     )
+
 
 if __name__ == "__main__":
     main()

@@ -99,9 +99,18 @@ def main() -> None:
     g1 = final["deep residual, gamma=1 init"]
     # The claims, on the final losses, for every seed: degradation in the
     # plain nets only (Fig. 4 left and right), and gamma=1 is a worse start.
-    assert dp > 5 * sp and dp - dr > 0.3, final  # deeper plain: worse
-    assert dr <= sr, final  # deeper residual: at least as good
-    assert dr < g1 < dp / 3, final  # gamma=1: worse than 0, far from plain
+    # deeper plain: worse
+    assert dp > 5 * sp and dp - dr > 0.3, (
+        f"the deep plain net ends worse {final}"
+    )
+    # deeper residual: at least as good
+    assert dr <= sr, (
+        f"the deep residual net is no worse than the shallow one {final}"
+    )
+    # gamma=1: worse than 0, far from plain
+    assert dr < g1 < dp / 3, (
+        f"gamma=1 ends above gamma=0 and below a third of plain {final}"
+    )
     # The losses near 0 vary between seeds by a third of their size, so the
     # printed figures are the accuracies over the same last steps, with their
     # largest distance from seed 0 over seeds 0-4 and other CPU kernels
@@ -113,6 +122,8 @@ def main() -> None:
         "deep residual (20 layers)": 0.003,
         "deep residual, gamma=1 init": 0.01,
     }
+    print(f"training steps: {STEPS}")
+    print(f"last steps averaged: {LAST}")
     for name, value in accuracy.items():
         print(f"{name} final train accuracy: {value:.3f} ±{tol[name]}")
     gap = (

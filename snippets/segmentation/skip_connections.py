@@ -67,9 +67,13 @@ def main() -> None:
     # --8<-- [end:experiment]
     (p0, miou0, iou0, edge0), (p1, miou1, iou1, edge1) = results.values()
     assert miou1 > miou0, f"skips raise the mean IoU: {miou0} -> {miou1}"
-    assert edge1 > edge0, f"skips raise the boundary accuracy: {edge0} -> {edge1}"
+    assert edge1 > edge0, (
+        f"skips raise the boundary accuracy: {edge0} -> {edge1}"
+    )
     raised = int((iou1 > iou0).sum())
-    assert raised == len(iou0), f"skips raise every class's IoU: {iou0} -> {iou1}"
+    assert raised == len(iou0), (
+        f"skips raise every class's IoU: {iou0} -> {iou1}"
+    )
 
     print(
         f"boundary share of held-out pixels: {edge.float().mean().item():.3f}"

@@ -27,11 +27,18 @@ def main() -> None:
             crop = m[y0:y1, x0:x1] > 0  # the box's crop
             # --8<-- [end:crop]
             # first/last column used
-            assert crop[:, 0].any() and crop[:, -1].any()
-            assert crop[0].any() and crop[-1].any()
+            assert crop[:, 0].any() and crop[:, -1].any(), (
+                "the crop touches all four box edges"
+            )
+            assert crop[0].any() and crop[-1].any(), (
+                "the crop touches all four box edges"
+            )
             assert int(inside.sum()) == int(crop.sum())
-            assert crop.shape == (y1 - y0, x1 - x0)
+            assert crop.shape == (y1 - y0, x1 - x0), (
+                "the crop's width is x1 - x0"
+            )
             n += 1
+    print(f"images checked: {len(data['masks'])}")
     print(f"boxes checked: {n}")
     print("crop mask[y0:y1, x0:x1] touches all four box edges: True")
     print("width of the crop == x1 - x0 (not x1 - x0 + 1): True")

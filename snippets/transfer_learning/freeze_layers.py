@@ -111,9 +111,10 @@ def main() -> None:
     gap = target_mean - pretrained[0][1].running_mean  # (8,) source -> target
     moved = leaky[0][1].running_mean - pretrained[0][1].running_mean
     expected = (1 - 0.9**20) * gap
-    assert torch.allclose(
-        moved, expected, rtol=1.3e-6, atol=1e-5
-    ), f"the running mean covers 1 - 0.9^20 of the way, channel by channel: {moved} {expected}"
+    assert torch.allclose(moved, expected, rtol=1.3e-6, atol=1e-5), (
+        "the running mean covers 1 - 0.9^20 of the way, channel by "
+        f"channel: {moved} {expected}"
+    )
     share = (moved @ gap / (gap @ gap)).item()
     assert (
         leaky[0][1].num_batches_tracked > pretrained[0][1].num_batches_tracked

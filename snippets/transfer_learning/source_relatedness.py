@@ -89,9 +89,10 @@ def main() -> None:
         for name, group in bodies.items()
     }
     real = acc["source digits 0-4"]
-    assert (
-        real > acc["random weights"] + 0.05
-    ), f"the trained body beats the mean of the random bodies by more than 0.05: {acc}"
+    assert real > acc["random weights"] + 0.05, (
+        "the trained body beats the mean of the random bodies by "
+        f"more than 0.05: {acc}"
+    )
     print("target: digits 5-9, 10 labels per class, frozen body + linear probe")
     # spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5)
     tol = {"random weights": "0.04", "source digits 0-4": "0.05"}

@@ -93,5 +93,6 @@ def main() -> None:
     print(f"with output_size=(7, 7): {tuple(fixed.shape[-2:])}, all in place")
     print(f"unpooling with the indices of another pooling layer: {error}")
 
+
 if __name__ == "__main__":
     main()

@@ -81,9 +81,14 @@ def main() -> None:
     # zeros
     inner = (slice(None), slice(None), slice(1, -1), slice(1, -1))
     assert torch.allclose(
-        ups["convT (bilinear kernel)"][inner], ups["bilinear"][inner],
-        rtol=1.3e-6, atol=1e-5,
-    ), "the bilinear transposed convolution equals interpolation inside the border"
+        ups["convT (bilinear kernel)"][inner],
+        ups["bilinear"][inner],
+        rtol=1.3e-6,
+        atol=1e-5,
+    ), (
+        "the bilinear transposed convolution equals interpolation "
+        "inside the border"
+    )
     assert not torch.allclose(ups["convT (bilinear kernel)"], ups["bilinear"])
 
     for name, up in ups.items():

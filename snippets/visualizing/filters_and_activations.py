@@ -57,8 +57,11 @@ def main() -> None:
     at_init = smoothness(draws.detach())
     smoother = smoothness_each(filters) > smoothness_each(init)  # (8,)
     assert abs(at_init) < 0.07, at_init  # uncorrelated at init
-    assert smoothness(filters) > smoothness(init) + 0.03
-    assert smoother.sum() >= 5, smoother  # most filters, not one or two
+    assert smoothness(filters) > smoothness(init) + 0.03, (
+        "mean smoothness rises by 0.03"
+    )
+    # most filters, not one or two
+    assert smoother.sum() >= 5, f"at least 5 filters end smoother {smoother}"
     assert s["mass"] > 1.8 * s["chance"], s
     print(f"first-layer filter smoothness, 100 inits: {at_init:.2f} ±0.01")
     print(

@@ -82,8 +82,14 @@ def main() -> None:
     chance = late[0]["chance"]
     assert mean(late, "pointing") > 2.5 * chance, late
     assert mean(late, "mass") > 1.5 * chance, late
-    assert mean(late, "mass") < mean(late, "pointing"), late  # it spills
-    assert mean(early, "mass") > mean(late, "mass"), (early, late)  # finer
+    # it spills
+    assert mean(late, "mass") < mean(late, "pointing"), (
+        f"mass below pointing {late}"
+    )
+    # finer
+    assert mean(early, "mass") > mean(late, "mass"), (
+        f"conv2 puts more mass in the box {late}"
+    )
     print("Grad-CAM equals ReLU(CAM) / 64: True")
     print("Grad-CAM map at the last conv layer: (8, 8)")
     print(f"test images: {len(x)}")

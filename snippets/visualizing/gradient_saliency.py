@@ -55,7 +55,9 @@ def main() -> None:
     pixels = [(int(r), int(c)) for r, c in picks]
     fd = finite_difference(model, x[:1].to(device), int(y[0]), pixels)
     auto = torch.stack([maps[0, r, c] for r, c in pixels])
-    torch.testing.assert_close(auto.double(), fd.cpu(), rtol=1e-3, atol=1e-5)
+    assert torch.allclose(auto.double(), fd.cpu(), rtol=1e-3, atol=1e-5), (
+        "autograd matches central finite differences"
+    )
     # --8<-- [end:check]
     s = box_scores(maps, boxes)
     grown = boxes + torch.tensor([-2.0, -2.0, 2.0, 2.0])  # 2 pixels around
@@ -65,7 +67,10 @@ def main() -> None:
     # it; how often inside varies with the seed, so its bound is printed
     assert near > 0.7, near
     assert s["pointing"] < 0.8, s
-    assert near - s["pointing"] > 0.15, (near, s)  # often just outside
+    # often just outside
+    assert near - s["pointing"] > 0.15, (
+        f"the maximum is in the band in 15% of images {near}"
+    )
     print("autograd matches finite differences at 8 pixels: True")
     print(f"test images: {len(x)}")
     print(f"saliency mass inside the box: {s['mass']:.2f} ±0.1")

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "942ff4de9d1fcf9de0b197d8acdddba6a055cc43e58ef911850e8552198719ae", "sources": {"snippets/augmentation/augmented_evaluation.py": "a5d4bd6f136586458e3bc81d46f4d0f8042d733c0107e5080af32749e11eaf1f", "snippets/augmentation/few_labels.py": "5006b0000caee57dbfd0f4705e9c4273fe847ef6a9a9ec689c2fd26cbdc65077", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "942ff4de9d1fcf9de0b197d8acdddba6a055cc43e58ef911850e8552198719ae", "sources": {"snippets/augmentation/augmented_evaluation.py": "925dd86872047786ed74ed0909980fd96a0f8c104fa05c9a8333f44368539da8", "snippets/augmentation/few_labels.py": "ef9aa9811b13290244a79b5e09f99be5bd781f012261571d8d3b38feb00ea816", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -703,7 +703,10 @@ def main() -> None:
                 gain_on_another_draw(x_all, y_all, n, d)
                 for d in range(1, DRAWS)
             ]
-            assert sum(gains) / DRAWS > 0, gains  # the claim
+            # the claim
+            assert sum(gains) / DRAWS > 0, (
+                f"the mean gain over the draws is positive {gains}"
+            )
             raised = sum(g > 0 for g in gains)
             print(
                 f"small training set, draws of the {n} digits where rotations"
@@ -815,7 +818,10 @@ def main() -> None:
     changed = (runs[0::2] != runs[1::2]).sum(1).float()  # (PAIRS,)
     mean_aug = sum(augmented) / len(augmented)
     assert clean[0] == clean[1]  # fixed data: repeatable
-    assert changed.min() > 0 and max(augmented) > min(augmented)  # random
+    # random
+    assert changed.min() > 0 and max(augmented) > min(augmented), (
+        "every pair of augmented evaluations differs"
+    )
     assert mean_aug < clean[0], (clean, augmented)  # and biased low
     print(
         f"clean test set, evaluation 1 and 2: {clean[0]:.3f} {TOL['clean']}, "

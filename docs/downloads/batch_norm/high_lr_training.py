@@ -110,20 +110,21 @@ def main() -> None:
     # After two epochs both runs without BN are still at chance level
     # (ln 10 = 2.30, a uniform guess), and BN's loss is far below them.
     for name in without_bn:
-        assert (
-            loss[name][1] > 0.85 * np.log(10)
-        ), f"without BN, still at chance level after two epochs: {name} {loss[name]}"
+        assert loss[name][1] > 0.85 * np.log(10), (
+            f"without BN, still at chance level after two epochs: {name} "
+            f"{loss[name]}"
+        )
     at_2 = min(loss[name][1] for name in without_bn)
-    assert (
-        loss["with BN, lr 0.2"][1] < 0.5 * at_2
-    ), f"BN's loss below half of both runs without BN after two epochs: {loss}"
+    assert loss["with BN, lr 0.2"][1] < 0.5 * at_2, (
+        f"BN's loss below half of both runs without BN after two epochs: {loss}"
+    )
     # After six epochs BN's loss is below half of both runs without BN. What
     # those runs do after epoch 2 depends on the seed: they may leave chance
     # level or not, so nothing else is asserted or printed about them.
     at_6 = min(loss[name][-1] for name in without_bn)
-    assert (
-        loss["with BN, lr 0.2"][-1] < 0.5 * at_6
-    ), f"BN's loss below half of both runs without BN after six epochs: {loss}"
+    assert loss["with BN, lr 0.2"][-1] < 0.5 * at_6, (
+        f"BN's loss below half of both runs without BN after six epochs: {loss}"
+    )
 
     shown = [  # (run, figure, its values per epoch, epoch)
         ("without BN, lr 0.1", "epoch 2 train loss", curves, 2),

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "db23ea29bef209b46bbc2dd666e675f54957ccb5c0dd5bb42091f799053c8cf4", "sources": {"snippets/classic_architectures/alexnet_counts.py": "e6ef3e9dd878d3c297dc2ea273b29ae16f0325a68dde60c012eddb1e971c6793", "snippets/classic_architectures/alexnet_input_size.py": "5f1c78ccbcce6fe39064d7bc9d2fb4df3ead57941f1e5932346ab09bec9edf0c", "snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "32ee431e6ec8cbb39899b8da3490dee8bd9b151c60eee9df664e970d3be0479c"}}
+# kb-download: {"record": "db23ea29bef209b46bbc2dd666e675f54957ccb5c0dd5bb42091f799053c8cf4", "sources": {"snippets/classic_architectures/alexnet_counts.py": "ccb60fc7337a57e400f51017e99f879c801105724a8379b15d3669a782aaa150", "snippets/classic_architectures/alexnet_input_size.py": "5f1c78ccbcce6fe39064d7bc9d2fb4df3ead57941f1e5932346ab09bec9edf0c", "snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "25b870d299af06c8e7b4007aa89b589f826cb2dc5783a2d2a827f244a872d50d"}}
 
 
 import sys
@@ -100,8 +100,11 @@ def main() -> None:
 
     model = lenet5().to(device)
     n_params = sum(p.numel() for p in model.parameters())
-    assert n_params == 61_706, n_params
-    assert paper_parameter_count() == 60_000  # II.B's layers, summed
+    assert n_params == 61_706, (
+        f"this LeNet-5 has 61,706 parameters, not {n_params}"
+    )
+    # II.B's layers, summed
+    assert paper_parameter_count() == 60_000, "the paper's layers sum to 60,000"
     assert model(x[:2]).shape == (2, 10)
 
     # --8<-- [start:train]
@@ -125,6 +128,8 @@ def main() -> None:
     assert curve[-1][1] < 0.25 * curve[0][1], curve  # the loss fell
     assert acc > 0.9, acc
     print(f"parameters of this LeNet-5: {n_params:,}")
+    print(f"epochs: {EPOCHS}")
+    print(f"training images: {len(train)}")
     print(
         f"parameters as the paper counts them (II.B): "
         f"{paper_parameter_count():,}"
@@ -377,7 +382,10 @@ def main() -> None:
     total = sum(r["params"] for r in rows)
     assert total == count(paper) == 60_965_224
     for n in (total, count(merged), count(tv)):
-        assert round(n, -7) == 60_000_000, n  # "60 million", 1 digit
+        # "60 million", 1 digit
+        assert round(n, -7) == 60_000_000, (
+            f"each count rounds to 60 million, {n}"
+        )
     macs = sum(r["macs"] for r in rows)
     assert 0.7e9 < macs < 0.75e9, macs
     assert rows[0]["shape"] == (96, 55, 55)  # Figure 2: 55x55

@@ -7,7 +7,7 @@
 # then:
 #     python eval_mode_dropout.py
 #
-# kb-download: {"record": "6b89d1a4d228827cfff13d6e2a8097f3c3ab8498560f7c36f95f2e9ca4b5e20d", "sources": {"snippets/classic_architectures/eval_mode_dropout.py": "7cfbb2af03a7c077afd1558b8987d98fb96916192071f93e557984997605870f"}}
+# kb-download: {"record": "6b89d1a4d228827cfff13d6e2a8097f3c3ab8498560f7c36f95f2e9ca4b5e20d", "sources": {"snippets/classic_architectures/eval_mode_dropout.py": "c816d0336b8894004179a1df2d00b1b786be1e3874e232c38bbe00db1bf466bc"}}
 
 
 # --- the snippet, unchanged: snippets/classic_architectures/eval_mode_dropout.py ---
@@ -67,9 +67,13 @@ def main() -> None:
     # --8<-- [end:modes]
     acc = lambda pred: (pred == y[test]).float().mean().item()
     flipped = (forgot[0] != forgot[1]).float().mean().item()
-    assert torch.equal(right[0], right[1])  # eval(): deterministic
-    assert flipped > 0  # train(): a coin toss per pass
-    assert acc(forgot[0]) < acc(right[0]), (acc(forgot[0]), acc(right[0]))
+    # eval(): deterministic
+    assert torch.equal(right[0], right[1]), "eval() predictions are identical"
+    # train(): a coin toss per pass
+    assert flipped > 0, "train() predictions change between two forward passes"
+    assert acc(forgot[0]) < acc(right[0]), (
+        "train() mode has a lower test accuracy"
+    )
     print(f"test accuracy in eval(): {acc(right[0]):.3f} ±0.03")
     print(f"test accuracy in train() (forgot eval): {acc(forgot[0]):.3f} ±0.04")
     print(

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "e4be39279a9bfa9029b591e9d099098ce081e83335878701a4439ce7f1e43128", "sources": {"snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "32ee431e6ec8cbb39899b8da3490dee8bd9b151c60eee9df664e970d3be0479c"}}
+# kb-download: {"record": "e4be39279a9bfa9029b591e9d099098ce081e83335878701a4439ce7f1e43128", "sources": {"snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "25b870d299af06c8e7b4007aa89b589f826cb2dc5783a2d2a827f244a872d50d"}}
 
 
 import sys
@@ -100,8 +100,11 @@ def main() -> None:
 
     model = lenet5().to(device)
     n_params = sum(p.numel() for p in model.parameters())
-    assert n_params == 61_706, n_params
-    assert paper_parameter_count() == 60_000  # II.B's layers, summed
+    assert n_params == 61_706, (
+        f"this LeNet-5 has 61,706 parameters, not {n_params}"
+    )
+    # II.B's layers, summed
+    assert paper_parameter_count() == 60_000, "the paper's layers sum to 60,000"
     assert model(x[:2]).shape == (2, 10)
 
     # --8<-- [start:train]
@@ -125,6 +128,8 @@ def main() -> None:
     assert curve[-1][1] < 0.25 * curve[0][1], curve  # the loss fell
     assert acc > 0.9, acc
     print(f"parameters of this LeNet-5: {n_params:,}")
+    print(f"epochs: {EPOCHS}")
+    print(f"training images: {len(train)}")
     print(
         f"parameters as the paper counts them (II.B): "
         f"{paper_parameter_count():,}"

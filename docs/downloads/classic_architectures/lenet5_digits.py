@@ -7,7 +7,7 @@
 # then:
 #     python lenet5_digits.py
 #
-# kb-download: {"record": "c88e02acae8b2d55907df97785dfc267a33a978b5e930cd468244a5073afde78", "sources": {"snippets/classic_architectures/lenet5_digits.py": "32ee431e6ec8cbb39899b8da3490dee8bd9b151c60eee9df664e970d3be0479c"}}
+# kb-download: {"record": "ffbc247c1da11d5bd6916e034e109b1587205b2bf69708b66251aa62d49eefbc", "sources": {"snippets/classic_architectures/lenet5_digits.py": "25b870d299af06c8e7b4007aa89b589f826cb2dc5783a2d2a827f244a872d50d"}}
 
 
 # --- the snippet, unchanged: snippets/classic_architectures/lenet5_digits.py ---
@@ -86,8 +86,11 @@ def main() -> None:
 
     model = lenet5().to(device)
     n_params = sum(p.numel() for p in model.parameters())
-    assert n_params == 61_706, n_params
-    assert paper_parameter_count() == 60_000  # II.B's layers, summed
+    assert n_params == 61_706, (
+        f"this LeNet-5 has 61,706 parameters, not {n_params}"
+    )
+    # II.B's layers, summed
+    assert paper_parameter_count() == 60_000, "the paper's layers sum to 60,000"
     assert model(x[:2]).shape == (2, 10)
 
     # --8<-- [start:train]
@@ -111,6 +114,8 @@ def main() -> None:
     assert curve[-1][1] < 0.25 * curve[0][1], curve  # the loss fell
     assert acc > 0.9, acc
     print(f"parameters of this LeNet-5: {n_params:,}")
+    print(f"epochs: {EPOCHS}")
+    print(f"training images: {len(train)}")
     print(
         f"parameters as the paper counts them (II.B): "
         f"{paper_parameter_count():,}"

@@ -91,7 +91,9 @@ def main() -> None:
         (lambda y: (y.max() / y.min()).item())(stacked_ones(d))
         for d in (1, 2, 3)
     ]
-    assert ratios == [4.0, 9.0, 25.0], f"stacking multiplies the unevenness {ratios}"
+    assert ratios == [4.0, 9.0, 25.0], (
+        f"stacking multiplies the unevenness {ratios}"
+    )
 
     digits = load_digits()
     x = torch.tensor(digits.images[:100] / 16.0, dtype=torch.float32)
@@ -116,7 +118,8 @@ def main() -> None:
     mse_d = np.mean([mse for mse, _ in deconv])
     mse_r = resize[0][0]
     assert mse_d < 1.25 * mse_r, (
-        f"transposed convolutions' training MSE below 1.25 times: {mse_d}, {mse_r}"
+        "transposed convolutions' training MSE below 1.25 times: "
+        f"{mse_d}, {mse_r}"
     )
     print(
         f"all-ones k=3 s=2, max/min of the interior, 1 / 2 / 3 layers: "

@@ -7,7 +7,7 @@
 # then:
 #     python degradation.py
 #
-# kb-download: {"record": "4e0cc423e86a3799b78c6edd5121a686b4934b919f6c1b4c079fd605a14fe882", "sources": {"snippets/residual/degradation.py": "c2596d32eb183baf822734c6acd916386753246030f0c793e1dad8e9710fb669"}}
+# kb-download: {"record": "3ee3dc328b7b14efade4be0d49f326ac5e63a7cc270dd58a73b1ab52a6c7056c", "sources": {"snippets/residual/degradation.py": "4f2c1f994ed726699e71012b94a6310b0f1284e665449c4dc862b6266c69ad45"}}
 
 
 # --- the snippet, unchanged: snippets/residual/degradation.py ---
@@ -112,9 +112,18 @@ def main() -> None:
     g1 = final["deep residual, gamma=1 init"]
     # The claims, on the final losses, for every seed: degradation in the
     # plain nets only (Fig. 4 left and right), and gamma=1 is a worse start.
-    assert dp > 5 * sp and dp - dr > 0.3, final  # deeper plain: worse
-    assert dr <= sr, final  # deeper residual: at least as good
-    assert dr < g1 < dp / 3, final  # gamma=1: worse than 0, far from plain
+    # deeper plain: worse
+    assert dp > 5 * sp and dp - dr > 0.3, (
+        f"the deep plain net ends worse {final}"
+    )
+    # deeper residual: at least as good
+    assert dr <= sr, (
+        f"the deep residual net is no worse than the shallow one {final}"
+    )
+    # gamma=1: worse than 0, far from plain
+    assert dr < g1 < dp / 3, (
+        f"gamma=1 ends above gamma=0 and below a third of plain {final}"
+    )
     # The losses near 0 vary between seeds by a third of their size, so the
     # printed figures are the accuracies over the same last steps, with their
     # largest distance from seed 0 over seeds 0-4 and other CPU kernels
@@ -126,6 +135,8 @@ def main() -> None:
         "deep residual (20 layers)": 0.003,
         "deep residual, gamma=1 init": 0.01,
     }
+    print(f"training steps: {STEPS}")
+    print(f"last steps averaged: {LAST}")
     for name, value in accuracy.items():
         print(f"{name} final train accuracy: {value:.3f} ±{tol[name]}")
     gap = (

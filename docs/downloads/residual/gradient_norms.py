@@ -7,7 +7,7 @@
 # then:
 #     python gradient_norms.py
 #
-# kb-download: {"record": "980658db61b1c77f28ebf2a8a764f1d83d8578e09b5513154e1b11fe196084d7", "sources": {"snippets/residual/gradient_norms.py": "ce6ffeca9b68cc7d0fc2b8ed015d3755342b61ed3f661a5a8f5638522774e44a"}}
+# kb-download: {"record": "980658db61b1c77f28ebf2a8a764f1d83d8578e09b5513154e1b11fe196084d7", "sources": {"snippets/residual/gradient_norms.py": "2f661b9ec4ad4bd4a489c129c0cbde17ca50980aacecb97ee00e99e492b6d847"}}
 
 
 # --- the snippet, unchanged: snippets/residual/gradient_norms.py ---
@@ -91,7 +91,10 @@ def main() -> None:
         )
     # --8<-- [end:measure]
     plain, res = norms["plain, no BN"], norms["residual, no BN"]
-    assert plain[0] < 1e-4 * res[0], (plain[0], res[0])  # vanished
+    # vanished
+    assert plain[0] < 1e-4 * res[0], (
+        f"plain first-layer gradient 10^4 times smaller {plain[0]}"
+    )
     assert plain[0] < 1e-3 * plain[-1], plain  # shrinks with depth
     assert res[0] > 0.3 * res[-1], res  # carried through
     bn_plain = norms["plain, BN"]

@@ -442,16 +442,16 @@ def main() -> None:
             f"{m}, test accuracy with 5 labels per class: "
             f"{acc[m][0]:.2f} ±{TOL[m][0]}"
         )
-    # the effect at 5 labels per class, on its own line for its spread over seeds
+    # the effect at 5 labels per class, on its own line (for its spread)
     for m, tol in (("frozen features", 0.06), ("fine-tune", 0.04)):
         gain = acc[m][0] - acc["scratch"][0]
         print(f"{m} minus scratch, 5 labels per class: {gain:.2f} ±{tol}")
-    assert (
-        acc["frozen features"][0] > acc["scratch"][0] + 0.1
-    ), f"frozen features beat scratch by more than 0.1 at 5 labels: {acc}"
-    assert (
-        acc["fine-tune"][0] > acc["scratch"][0] + 0.1
-    ), f"fine-tuning beats scratch by more than 0.1 at 5 labels: {acc}"
+    assert acc["frozen features"][0] > acc["scratch"][0] + 0.1, (
+        f"frozen features beat scratch by more than 0.1 at 5 labels: {acc}"
+    )
+    assert acc["fine-tune"][0] > acc["scratch"][0] + 0.1, (
+        f"fine-tuning beats scratch by more than 0.1 at 5 labels: {acc}"
+    )
 
     fig, ax = plt.subplots(figsize=(7, 3))
     for m, marker in zip(methods, "osd"):

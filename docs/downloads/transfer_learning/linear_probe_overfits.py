@@ -101,7 +101,9 @@ def one_draw(g: torch.Generator) -> dict:
 
     assert separable, "the training points are separable"
     assert plain_norm[-1] > 2 * plain_norm[best], plain_norm[-1]
-    assert np.all(np.diff(plain_norm) > 0), "without L2, |w| grows at every step"
+    assert np.all(np.diff(plain_norm) > 0), (
+        "without L2, |w| grows at every step"
+    )
     assert plain[-1, 1] > plain[best, 1], plain[[best, -1], 1]  # overfits
     assert l2_norm[-1] < 0.6 * plain_norm[-1]
     return {

@@ -129,13 +129,14 @@ def main() -> None:
                 (source_acc(body, head, prep), probe_acc(body, prep))
             )
         ok, bad = (runs[name][-1][0] for name in preps)
-        assert (
-            ok > bad + 0.1
-        ), f"every pretrained body loses more than 0.1 of its source accuracy to the slip: {runs}"
+        assert ok > bad + 0.1, (
+            "every pretrained body loses more than 0.1 of its source "
+            f"accuracy to the slip: {runs}"
+        )
     (s_ok, p_ok), (s_bad, p_bad) = (np.mean(r, axis=0) for r in runs.values())
-    assert (
-        p_ok > p_bad + 0.02
-    ), f"the probe on mismatched inputs does worse on average: {runs}"
+    assert p_ok > p_bad + 0.02, (
+        f"the probe on mismatched inputs does worse on average: {runs}"
+    )
     print(f"pretrained bodies: {PRETRAININGS}, each figure below is their mean")
     print(
         f"source preprocessing, source model on source test digits: "

@@ -148,7 +148,9 @@ def main() -> None:
     # channels carry position within a cell
     cell_fill = F.avg_pool2d(x_te, 4).repeat_interleave(4, 2)
     oracle = F.mse_loss(cell_fill.repeat_interleave(4, 3), x_te).item()
-    assert mse["nearest"][1] < 0.6 * oracle, "nearest beats the cell-fill oracle"
+    assert mse["nearest"][1] < 0.6 * oracle, (
+        "nearest beats the cell-fill oracle"
+    )
 
     for name, (before, after, _) in mse.items():
         print(

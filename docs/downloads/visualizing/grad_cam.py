@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "9ff48feee242c28a75020441934b63a5a9c498a77bb4a5b2b5f50160729b61e4", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/grad_cam.py": "f0eac87e0c9c5447e0735ffae030d3ac79c5f4dbdd5a3800b9a0fb54d044fccc", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
+# kb-download: {"record": "9ff48feee242c28a75020441934b63a5a9c498a77bb4a5b2b5f50160729b61e4", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/grad_cam.py": "9c48704fce33c188fe86eacfdc705efaf060aad1d3bece06d92e6334b22549c4", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
 
 
 import sys
@@ -522,8 +522,14 @@ def main() -> None:
     chance = late[0]["chance"]
     assert mean(late, "pointing") > 2.5 * chance, late
     assert mean(late, "mass") > 1.5 * chance, late
-    assert mean(late, "mass") < mean(late, "pointing"), late  # it spills
-    assert mean(early, "mass") > mean(late, "mass"), (early, late)  # finer
+    # it spills
+    assert mean(late, "mass") < mean(late, "pointing"), (
+        f"mass below pointing {late}"
+    )
+    # finer
+    assert mean(early, "mass") > mean(late, "mass"), (
+        f"conv2 puts more mass in the box {late}"
+    )
     print("Grad-CAM equals ReLU(CAM) / 64: True")
     print("Grad-CAM map at the last conv layer: (8, 8)")
     print(f"test images: {len(x)}")
