@@ -36,11 +36,13 @@ def main() -> None:
         known = torch.isin(bil_rounded[i].long(), torch.tensor(sorted(src)))
         invented += int((~known).sum())
     frac = float((bil != bil.round()).double().mean())
-    assert invented > 0 and frac > 0.01
-    print("nearest: labels all from the source mask: True")
-    print(f"bilinear: pixels with a fractional label: {frac:.3f}")
+    assert invented > 0 and frac > 0.01, (
+        "bilinear resizing gives fractional labels and invents classes"
+    )
+    print("nearest, labels all from the source mask: True")
+    print(f"bilinear, share of pixels with a fractional label: {frac:.3f}")
     print(
-        f"bilinear, rounded: pixels given a class absent from their image: "
+        "bilinear then rounded, pixels given a class absent from their image: "
         f"{invented}"
     )
 
