@@ -269,3 +269,26 @@ def test_a_glossary_term_shows_its_definition_as_a_tooltip(browser, site_url):
     text = tooltip.inner_text()
     page.context.close()
     assert text.strip() == iou.definition and not problems, (text, problems)
+
+
+def test_an_exercise_hides_its_solution_and_offers_its_starter(
+    browser, site_url
+):
+    """On a topic page, a code exercise's solution is in a closed <details> until the reader opens
+    it, and the "Try it first" link serves the starter script: the checks without the answer."""
+    page, problems = open_page(browser, f"{site_url}l1-l2-regularization/")
+    block = page.locator("details.success", has_text="soft_threshold").first
+    code = block.locator("code", has_text="torch.clamp(w.abs() - t").first
+    assert block.get_attribute("open") is None, "the solution shows unopened"
+    assert not code.is_visible(), "the solution's code is visible unopened"
+    block.locator("summary").click()
+    code.wait_for(state="visible", timeout=5000)
+    link = page.locator("a[download='soft_threshold_starter.py']")
+    response = page.request.get(urljoin(page.url, link.get_attribute("href")))
+    status, body = response.status, response.text()
+    page.context.close()
+    assert status == 200 and not problems, (status, problems)
+    assert (
+        "# TODO: your answer here" in body
+        and "torch.clamp(w.abs() - t" not in body
+    )
