@@ -14,7 +14,8 @@ from kb import controls, directives, downloads, exercises, outputs
 from kb.paths import ROOT, rel
 from kb.tracking import load_all
 
-TOPICS = load_all()
+# shapes.md describes the data set (under About): not a topic page with exercises
+TOPICS = [t for t in load_all() if t.topic != "shapes"]
 EXERCISES = [s for s in outputs.all_snippets() if exercises.is_exercise(s)]
 WITH_STARTER = [s for s in EXERCISES if exercises.of(s)]
 SECTION = re.compile(r"^## Exercises\n(.*?)(?=^## )", re.M | re.S)
