@@ -185,7 +185,8 @@ def topic_page_problems(page) -> list[str]:
     code = page.locator("article .highlight code").all_inner_texts()
     if not any(len(c.strip()) > 20 for c in code):
         problems.append("no included code")
-    outputs = page.locator("article .kb-output").all_inner_texts()
+    # text_content: an exercise's output is in a closed <details>, rendered but not shown
+    outputs = page.locator("article .kb-output").all_text_contents()
     if not outputs or not all(o.strip() for o in outputs):
         problems.append("no recorded output, or an empty one")
     if not page.locator("article img[src*='outputs/']").count():

@@ -8,9 +8,12 @@ disabling gradient computation" (requires_grad); CS231n notes, "Transfer
 Learning" (the fixed feature extractor).
 """
 
+import os
 import torch
 from torch import nn
 import torch.nn.functional as F
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
 
 def train_mode(model: nn.Module, frozen: nn.Module) -> None:
@@ -24,7 +27,7 @@ def train_mode(model: nn.Module, frozen: nn.Module) -> None:
 
 
 def main() -> None:
-    torch.manual_seed(0)
+    torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     body = nn.Sequential(
         nn.Conv2d(1, 8, 3, padding=1),
@@ -56,7 +59,7 @@ def main() -> None:
     grads = sum(p.grad is not None for p in body.parameters())
     print(f"gradients computed for the body: {grads}")
     change = (head.weight.detach() - head_before).abs().max().item()
-    print(f"largest change of a head weight: {change:.3f}")
+    print(f"the head's weights changed: {change > 0}")
 
     # the checks a learner's answer must pass
     assert not moved, f"every tensor of the body stays bit-identical: {moved}"

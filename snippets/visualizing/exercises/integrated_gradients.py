@@ -8,6 +8,7 @@ x' + a (x - x') (Section 3, Eq. 1); completeness, sum_i IG_i = S(x) - S(x')
 (Section 5).
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 
 from model import ShapeCNN, test_data
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
 
 def integrated_gradients(score, x, baseline, steps: int = 128):
@@ -38,7 +41,7 @@ def gradient_times_input(score, x):
 
 
 def main() -> None:
-    torch.manual_seed(0)
+    torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     opts = dict(dtype=torch.float64, device=device)
     x = test_data(16, seed=0)[0].to(**opts)  # (16, 1, 32, 32) shapes
@@ -67,8 +70,9 @@ def main() -> None:
     gxi_err = (gxi_gap.abs() / change.abs()).median().item()
     assert ig_err < 0.05, "IG adds up to S(x) - S(baseline) within 5%"
     assert gxi_err > 4 * ig_err, "gradient x input does not add up"
-    print(f"integrated gradients, median completeness error: {ig_err:.4f}")
-    print(f"gradient x input, median completeness error: {gxi_err:.2f}")
+    # both errors vary with the random weights; their relation does not
+    print("integrated gradients, median completeness error below 5%: True")
+    print("gradient x input, completeness error above 4 times IG's: True")
     # without biases a ReLU network is positively homogeneous, S(a x) = a S(x),
     # and Euler's theorem makes gradient x input add up to S(x) - S(0) = S(x)
     with torch.no_grad():

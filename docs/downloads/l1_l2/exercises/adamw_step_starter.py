@@ -11,7 +11,7 @@
 # tests run on the solution: the script stops on a failed assert until your answer is
 # right.
 #
-# kb-download: {"record": "e8f7483e07141e492004fb0f70d1300680e08589fe67f5398fd5cddf9115b1f2", "sources": {"snippets/l1_l2/exercises/adamw_step.py": "ee6951e66faf056af3e5fb69a50a44266944e1690737728cde7614a044517bfa"}}
+# kb-download: {"record": "e8f7483e07141e492004fb0f70d1300680e08589fe67f5398fd5cddf9115b1f2", "sources": {"snippets/l1_l2/exercises/adamw_step.py": "8161053c64eb8aa5463fc66e5873ca318b918580b4168275b812edaf2f151bc7"}}
 
 
 # --- the exercise, with the solution removed: snippets/l1_l2/exercises/adamw_step.py ---
@@ -24,7 +24,10 @@ Algorithm 2 (line 12: the decay is applied to the weights, outside the adaptive
 step); Kingma & Ba 2015, "Adam", Algorithm 1 (the moments and bias correction).
 """
 
+import os
 import torch
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
 LR, BETAS, EPS, WD = 1e-2, (0.9, 0.999), 1e-8, 0.1
 
@@ -41,7 +44,7 @@ def loss_of(w, x, y):
 
 
 def main() -> None:
-    torch.manual_seed(0)
+    torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     x = torch.randn(64, 5, device=device)
     y = torch.randn(64, device=device)

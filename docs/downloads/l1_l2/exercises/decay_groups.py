@@ -7,7 +7,7 @@
 # then:
 #     python decay_groups.py
 #
-# kb-download: {"record": "68c45c271b0c4b720a4ad3921caecde92e1e5255177ec233b77e6c7c05b6c999", "sources": {"snippets/l1_l2/exercises/decay_groups.py": "83bc06b677f68b6a583847912f34de6bd065aeb054ee205ae92ac98b1fed252e"}}
+# kb-download: {"record": "68c45c271b0c4b720a4ad3921caecde92e1e5255177ec233b77e6c7c05b6c999", "sources": {"snippets/l1_l2/exercises/decay_groups.py": "967c8af335d3e1832d497b4a6f2e34c1d1bb5f55b8d34d021811b4653e705199"}}
 
 
 # --- the snippet, unchanged: snippets/l1_l2/exercises/decay_groups.py ---
@@ -19,8 +19,11 @@ Neural Networks", CVPR, Section 3.1 ("No bias decay"); PyTorch documentation,
 torch.optim (per-parameter options).
 """
 
+import os
 import torch
 from torch import nn
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
 
 def decay_groups(model: nn.Module, wd: float) -> list[dict]:
@@ -36,7 +39,7 @@ def decay_groups(model: nn.Module, wd: float) -> list[dict]:
 
 
 def main() -> None:
-    torch.manual_seed(0)
+    torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model = nn.Sequential(
         nn.Conv2d(1, 8, 3),

@@ -13,7 +13,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "859ae0348041e2edee26293bea34735781957be3d9279636506e39f5eefb219e", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/exercises/integrated_gradients.py": "b5eb0ead4a8934656344d146132b31535a8a568ce1bad8a8c1975d3e6c79ca55", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
+# kb-download: {"record": "ce1d83472a0087d90141798e33975fbb8e8e956551ea261ee1aa774ef5f6fc4b", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/exercises/integrated_gradients.py": "0f63b5582fa1523160a6d3d2537ab6483e243155c7b42a642186e488a7fad4fb", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
 
 
 import sys
@@ -452,6 +452,7 @@ x' + a (x - x') (Section 3, Eq. 1); completeness, sum_i IG_i = S(x) - S(x')
 (Section 5).
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -459,6 +460,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 
 from model import ShapeCNN, test_data
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
 
 def integrated_gradients(score, x, baseline, steps: int = 128):
@@ -475,7 +478,7 @@ def gradient_times_input(score, x):
 
 
 def main() -> None:
-    torch.manual_seed(0)
+    torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     opts = dict(dtype=torch.float64, device=device)
     x = test_data(16, seed=0)[0].to(**opts)  # (16, 1, 32, 32) shapes
@@ -504,8 +507,9 @@ def main() -> None:
     gxi_err = (gxi_gap.abs() / change.abs()).median().item()
     assert ig_err < 0.05, "IG adds up to S(x) - S(baseline) within 5%"
     assert gxi_err > 4 * ig_err, "gradient x input does not add up"
-    print(f"integrated gradients, median completeness error: {ig_err:.4f}")
-    print(f"gradient x input, median completeness error: {gxi_err:.2f}")
+    # both errors vary with the random weights; their relation does not
+    print("integrated gradients, median completeness error below 5%: True")
+    print("gradient x input, completeness error above 4 times IG's: True")
     # without biases a ReLU network is positively homogeneous, S(a x) = a S(x),
     # and Euler's theorem makes gradient x input add up to S(x) - S(0) = S(x)
     with torch.no_grad():
