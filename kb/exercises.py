@@ -50,7 +50,9 @@ class Block:
 def is_exercise(snippet: Path, root: Path = ROOT) -> bool:
     """A snippet in snippets/<topic>/exercises/ (of this repository or a copy of it)."""
     snippet = Path(snippet).resolve()
-    return snippet.parent.name == FOLDER and snippet.parents[2].name == "snippets"
+    return (
+        snippet.parent.name == FOLDER and snippet.parents[2].name == "snippets"
+    )
 
 
 def blocks(source: str, where: str = "<source>") -> list[Block]:
