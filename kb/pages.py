@@ -8,6 +8,7 @@ fence is found.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,8 +91,20 @@ def fences(page: Path, text: str | None = None) -> list[Fence]:
     ]
 
 
+GENERATED = {
+    "outputs",
+    "downloads",
+}  # records and downloads: no pages, and tests write there
+
+
 def pages(root: Path = ROOT) -> list[Path]:
-    return sorted((root / "docs").rglob("*.md"))
+    """Every Markdown page under docs/, outside the generated folders."""
+    found = []
+    for folder, subfolders, files in os.walk(root / "docs"):
+        if Path(folder) == root / "docs":
+            subfolders[:] = [s for s in subfolders if s not in GENERATED]
+        found += [Path(folder) / f for f in files if f.endswith(".md")]
+    return sorted(found)
 
 
 def includes(root: Path = ROOT) -> list[tuple[Path, str]]:

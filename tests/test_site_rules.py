@@ -39,7 +39,7 @@ def test_every_snippet_is_shown_on_a_page(snippet):
 def _solutions_shown() -> set[str]:
     return {
         m.group(1)
-        for page in (ROOT / "docs").rglob("*.md")
+        for page in pages.pages()
         for m in re.finditer(
             r"\{\{\s*solution\s+(\S+)\s*\}\}", page.read_text(encoding="utf-8")
         )
