@@ -86,14 +86,18 @@ def test_the_other_machines_plot_passes(snippet, plot):
 def test_most_snippets_and_plots_are_still_compared_with_the_other_machine():
     """Snippets changed since 29ff986 drop out: 107 of 144 snippets and 14 of 31 plots remained after
     the half-value rule's changes, 79 and 8 after issue 24 rewrote what many snippets print and
-    assert (2026-12-04). Below these, take that machine's outputs again (its README says how)."""
+    assert (2026-12-04). The floor is half the snippets and a quarter of the plots, not today's
+    count, so that editing one snippet does not fail the suite; below it, take that machine's
+    outputs again (its README says how)."""
     compared = [s for s in RAN_THEN if same_code(s)]
     plots = [(s, p) for s, p in OTHER_PLOTS if same_code(s)]
-    assert len(compared) >= 79, (
-        f"only {len(compared)} of {len(RAN_THEN)} snippets still compare"
+    assert len(compared) >= len(RAN_THEN) // 2, (
+        f"only {len(compared)} of {len(RAN_THEN)} snippets still compare: "
+        "take the other machine's outputs again (tests/other_machine/README.md)"
     )
-    assert len(plots) >= 8, (
-        f"only {len(plots)} of {len(OTHER_PLOTS)} plots still compare"
+    assert len(plots) >= len(OTHER_PLOTS) // 4, (
+        f"only {len(plots)} of {len(OTHER_PLOTS)} plots still compare: "
+        "take the other machine's outputs again (tests/other_machine/README.md)"
     )
 
 
