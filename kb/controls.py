@@ -24,9 +24,6 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,14 +33,6 @@ from kb.paths import ROOT, rel
 
 FILE = "controls.toml"
 TIMEOUT_S = 300
-# Runs the changed source as `python snippets/<topic>/<name>.py` would run the file.
-LAUNCH = """
-import sys
-path, source = sys.argv[1], sys.stdin.read()
-sys.path.insert(0, path.rsplit("/", 1)[0])
-sys.argv = [path]
-exec(compile(source, path, "exec"), {"__name__": "__main__", "__file__": path})
-"""
 
 
 class ControlError(Exception):
@@ -135,39 +124,34 @@ def run(snippet: Path) -> str:
     if control is None or control.none:
         raise ControlError(f"{rel(snippet)} has no control to run")
     source = changed_source(control)
-    with (
-        tempfile.TemporaryDirectory() as scratch
-    ):  # its plots go here, not into docs/
-        done = subprocess.run(
-            [sys.executable, "-c", LAUNCH, str(snippet.resolve())],
-            input=source,
-            cwd=scratch,
-            env=runner.snippet_env(),
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_S,
+    # the snippet's worker runs the changed code as its file: no Python start, no torch import
+    code, stderr = runner.run_source(snippet, source, TIMEOUT_S)
+    if code is None:
+        raise ControlError(
+            f"{control.declared}: the control of {rel(snippet)} did not finish within "
+            f"{TIMEOUT_S} s (or its worker died); make the changed run as small as the snippet"
         )
-    failed = _failed_assert(done.stderr, snippet, source)
-    if done.returncode == 0 and control.starter:
+    failed = _failed_assert(stderr, snippet, source)
+    if code == 0 and control.starter:
         raise ControlError(
             f"{rel(snippet)}: its starter (the solution removed) passes the checks unchanged, so "
             "an empty answer would pass. Add a check that fails on the starter's placeholder."
         )
     if failed is None and control.starter:
-        last = (done.stderr.strip().splitlines() or ["(no error output)"])[-1]
+        last = (stderr.strip().splitlines() or ["(no error output)"])[-1]
         raise ControlError(
             f"{rel(snippet)}: its starter should fail one of the checks (an assert), but it "
             f"stopped with: {last}. Give the block a starter that runs, `# BEGIN SOLUTION "
             "(starter: return torch.zeros(3))`, or check the answer's type with an assert first."
         )
-    if done.returncode == 0:
+    if code == 0:
         raise ControlError(
             f"{control.declared}: with {control.effect} removed, {rel(snippet)} still passes: its "
             f"assert {control.fails!r} cannot tell the effect from its absence. Make the assert "
             "test the effect itself."
         )
     if failed is None or control.fails not in failed:
-        last = (done.stderr.strip().splitlines() or ["(no error output)"])[-1]
+        last = (stderr.strip().splitlines() or ["(no error output)"])[-1]
         raise ControlError(
             f"{control.declared}: with {control.effect} removed, {rel(snippet)} should fail "
             f"the assert {control.fails!r}, but it stopped with: {failed or last}"

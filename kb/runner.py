@@ -132,26 +132,22 @@ class Worker:
             return {"code": None, "seconds": 0.0, "worker_died": True}
         return json.loads(answer)
 
-    def run(
-        self, snippet: Path, seed: int = 0, timeout: float = TIMEOUT_S
-    ) -> Run:
-        snippet = Path(snippet).resolve()
-        if not snippet.is_file():
-            raise SnippetFailed(f"{rel(snippet)}: no such snippet file.")
+    def _execute(
+        self, snippet: Path, seed: int, timeout: float, source: str | None
+    ):
+        """Run in a fresh temporary folder: (answer, stdout, stderr, network, plots, plot data)."""
         with tempfile.TemporaryDirectory(prefix="snippet-") as workdir:
-            answer = self._ask(
-                {
-                    "snippet": str(snippet),
-                    "name": rel(snippet),
-                    "workdir": workdir,
-                    "seed": seed,
-                    "timeout": timeout,
-                }
-            )
+            request = {
+                "snippet": str(snippet),
+                "name": rel(snippet),
+                "workdir": workdir,
+                "seed": seed,
+                "timeout": timeout,
+            }
+            if source is not None:
+                request["source"] = source
+            answer = self._ask(request)
             folder = Path(workdir)
-            stdout = _read(folder / ".kb-stdout.txt")
-            stderr = _read(folder / ".kb-stderr.txt")
-            network = _read(folder / ".kb-network-attempt")
             plots = {
                 p.name: p.read_bytes() for p in sorted(folder.glob("*.png"))
             }
@@ -159,6 +155,39 @@ class Worker:
                 p.stem + ".png": json.loads(p.read_text(encoding="utf-8"))
                 for p in sorted((folder / SIDECAR_DIR).glob("*.json"))
             }
+            return (
+                answer,
+                _read(folder / ".kb-stdout.txt"),
+                _read(folder / ".kb-stderr.txt"),
+                _read(folder / ".kb-network-attempt"),
+                plots,
+                plot_data,
+            )
+
+    def run_source(
+        self, snippet: Path, source: str, timeout: float = TIMEOUT_S
+    ) -> tuple[int | None, str]:
+        """Run `source` as if it were the snippet's file (its folder importable, `__file__` its
+        path); (exit code, stderr). None as the code: it timed out or its worker died."""
+        snippet = Path(snippet).resolve()
+        answer, _, stderr, network, _, _ = self._execute(
+            snippet, 0, timeout, source
+        )
+        if network:
+            raise SnippetFailed(
+                f"{rel(snippet)} (changed) tried to open a network connection"
+            )
+        return answer.get("code"), stderr
+
+    def run(
+        self, snippet: Path, seed: int = 0, timeout: float = TIMEOUT_S
+    ) -> Run:
+        snippet = Path(snippet).resolve()
+        if not snippet.is_file():
+            raise SnippetFailed(f"{rel(snippet)}: no such snippet file.")
+        answer, stdout, stderr, network, plots, plot_data = self._execute(
+            snippet, seed, timeout, None
+        )
         where = rel(snippet) + describe_run(seed, self.kernels)
         if answer.get("timed_out"):
             raise SnippetFailed(
@@ -237,9 +266,20 @@ def run(
     kernels: str = "native",
 ) -> Run:
     """Run a snippet with this thread's worker for these kernels (started on first use)."""
+    return _worker(kernels).run(snippet, seed, timeout)
+
+
+def run_source(
+    snippet: Path, source: str, timeout: float = TIMEOUT_S
+) -> tuple[int | None, str]:
+    """Run changed code as the snippet's file, with this thread's worker: (exit code, stderr)."""
+    return _worker("native").run_source(snippet, source, timeout)
+
+
+def _worker(kernels: str) -> Worker:
     workers = _local.__dict__.setdefault("workers", {})
     if kernels not in workers:
         workers[kernels] = Worker(
             fork=use_fork(), preload=_preload, kernels=kernels
         )
-    return workers[kernels].run(snippet, seed, timeout)
+    return workers[kernels]

@@ -162,3 +162,23 @@ def test_a_failing_snippet_reports_its_traceback(folder):
         runner.run(snippet)
     assert f"{rel(snippet)} failed (exit code 1)" in str(info.value)
     assert "AssertionError: the claim does not hold" in str(info.value)
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "fresh"])
+def test_changed_code_runs_as_the_snippets_file(folder, fork):
+    """A negative control runs a changed copy in the worker: the snippet's folder is importable,
+    its traceback names the snippet's file, and the file itself is untouched."""
+    write(folder, "helper.py", "LIMIT = 2\n")
+    snippet = write(
+        folder,
+        "claims.py",
+        '"""Claims."""\nfrom helper import LIMIT\nassert LIMIT == 2\n',
+    )
+    changed = snippet.read_text().replace("== 2", "== 3, 'no longer holds'")
+    with runner.Worker(fork=fork) as worker:
+        assert worker.run_source(snippet, snippet.read_text()) == (0, "")
+        code, stderr = worker.run_source(snippet, changed)
+    assert code == 1
+    assert f'File "{snippet.resolve()}", line 3' in stderr
+    assert stderr.strip().endswith("AssertionError: no longer holds")
+    assert "== 3" not in snippet.read_text()
