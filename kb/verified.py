@@ -220,6 +220,19 @@ def browser_parts(site: Path, test_file: Path, chromium: str) -> dict[str, str]:
     }
 
 
+def download_parts(
+    snippet: Path, download: bytes, test_file: Path
+) -> dict[str, str]:
+    """What a download's run outside the repository depends on: the download itself (a notebook or a
+    zip, with every module it carries), the snippet's record, the test's code, the packages."""
+    return {
+        "download": digest(download),
+        "record": _record(snippet),
+        "test": digest(test_file.read_bytes()),
+        **_environment(),
+    }
+
+
 def control_parts(snippet: Path, control: dict) -> dict[str, str]:
     """What a negative control's verdict depends on: the snippet's code, the control, the packages."""
     return {

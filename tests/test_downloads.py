@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build
-from kb import directives, downloads, outputs
+from kb import directives, downloads, outputs, verified
 from kb.paths import ROOT, rel
 
 ALL = os.environ.get("KB_ALL_DOWNLOADS") == "1"
@@ -479,6 +479,21 @@ def check_printed(snippet: Path, printed: str, folder: Path) -> None:
     )
 
 
+def verified_before(request, snippet: Path, download: bytes) -> dict | None:
+    """None when this download of the snippet passed this test before with nothing changed (the
+    download, the record, the test, the packages: kb/verified.py); else what to remember after a
+    pass. Like a snippet run, a failure is never remembered."""
+    now = verified.download_parts(snippet, download, Path(__file__))
+    name = f"{request.node.originalname}__{rel(snippet).replace('/', '__')}"
+    why = verified.check_needs_run(name, now)
+    request.node.user_properties.append(("kb", why and f"ran: {why}"))
+    return None if why is None else {"name": name, "now": now}
+
+
+def remember(pending: dict) -> None:
+    verified.remember_check(pending["name"], pending["now"])
+
+
 def notebook_stdout(nb) -> str:
     """What the snippet's cells printed (not the %pip and %%writefile cells)."""
     return "".join(
@@ -556,17 +571,20 @@ NOTEBOOKS = (
 
 @pytest.mark.parametrize("snippet", NOTEBOOKS, ids=name)
 def test_a_downloaded_notebook_runs_outside_the_repository(
-    snippet, tmp_path, monkeypatch
+    snippet, tmp_path, monkeypatch, request
 ):
     import nbformat
     from nbclient import NotebookClient
 
     need_record(snippet)
+    notebook = downloads.targets(snippet)[1]
+    pending = verified_before(request, snippet, notebook.read_bytes())
+    if pending is None:
+        return
     for key, value in outside_env().items():
         monkeypatch.setenv(key, value)
     for key in ("PYTHONPATH", "KB_SEED"):
         monkeypatch.delenv(key, raising=False)
-    notebook = downloads.targets(snippet)[1]
     nb = nbformat.read(notebook, as_version=4)
     NotebookClient(
         nb,
@@ -581,6 +599,7 @@ def test_a_downloaded_notebook_runs_outside_the_repository(
         ) == module.read_text(encoding="utf-8")
     printed = notebook_stdout(nb)
     check_printed(snippet, printed, tmp_path)
+    remember(pending)
 
 
 SCRIPTS = (
@@ -608,12 +627,14 @@ ZIPPED = [s for s in outputs.all_snippets() if ALL or topic_of(s) == SAMPLE_ZIP]
 
 @pytest.mark.parametrize("snippet", ZIPPED, ids=rel)
 def test_a_snippet_from_its_topic_zip_runs_outside_the_repository(
-    snippet, tmp_path
+    snippet, tmp_path, request
 ):
     folder = topic_of(snippet)
-    with zipfile.ZipFile(
-        io.BytesIO(downloads.topic_zip_bytes(folder))
-    ) as archive:
+    zipped = downloads.topic_zip_bytes(folder)
+    pending = verified_before(request, snippet, zipped)
+    if pending is None:
+        return
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
         archive.extractall(tmp_path)
     unzipped = tmp_path / f"cnn-kb-{folder}"
     # as its README says: python snippets/<topic>/<name>.py
@@ -621,6 +642,7 @@ def test_a_snippet_from_its_topic_zip_runs_outside_the_repository(
     if not recorded(snippet):
         pytest.skip(f"it ran; {rel(snippet)} has no record to compare with")
     check_printed(snippet, printed, unzipped)
+    remember(pending)
 
 
 # --- on a fresh virtual environment (CI: KB_FRESH_VENV=1) -----------------------------------------

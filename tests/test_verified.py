@@ -143,3 +143,27 @@ def test_a_site_check_runs_again_when_a_page_changes(tmp_path, monkeypatch):
     assert verified.check_needs_run("pages", parts()) == "changed: site"
     test_file.write_text("def test(): assert False\n")
     assert verified.check_needs_run("pages", parts()) == "changed: site, test"
+
+
+def test_a_download_run_again_when_the_download_or_the_record_changes(
+    recorded, tmp_path
+):
+    """A download's run outside the repository (tests/test_downloads.py) is remembered with the
+    download's bytes and the snippet's record: a change to either runs it again."""
+    first, _ = recorded
+    test_file = tmp_path / "test_downloads.py"
+    test_file.write_text("def test(): pass\n")
+
+    def parts(download: bytes):
+        return verified.download_parts(first, download, test_file)
+
+    verified.remember_check("zip", parts(b"zip v1"))
+    assert verified.check_needs_run("zip", parts(b"zip v1")) is None
+    assert (
+        verified.check_needs_run("zip", parts(b"zip v2")) == "changed: download"
+    )
+    record = outputs.output_dir(first) / "stdout.txt"
+    record.write_text(record.read_text() + "more\n")
+    assert (
+        verified.check_needs_run("zip", parts(b"zip v1")) == "changed: record"
+    )
