@@ -611,21 +611,19 @@ def zip_section(folder: str, prefix: str, experiments_shown: bool) -> str:
 # --- zips ------------------------------------------------------------------------------------------
 
 
+def zip_folder(snippet: Path, root: Path = ROOT) -> str:
+    """The topic zip a snippet ships in: snippets/<topic>/exercises/<name>.py is in <topic>'s."""
+    return snippet.relative_to(root / "snippets").parts[0]
+
+
 def zip_folders(root: Path = ROOT) -> list[str]:
-    return sorted(
-        {
-            s.relative_to(root / "snippets").parts[0]
-            for s in outputs.all_snippets(root)
-        }
-    )
+    return sorted({zip_folder(s, root) for s in outputs.all_snippets(root)})
 
 
 def zip_files(folders: list[str], root: Path = ROOT) -> list[Path]:
     """The snippets of these folders, every local module they import, and the data module."""
     chosen = [
-        s
-        for s in outputs.all_snippets(root)
-        if s.relative_to(root / "snippets").parts[0] in folders
+        s for s in outputs.all_snippets(root) if zip_folder(s, root) in folders
     ]
     files = set(chosen)
     for s in chosen:

@@ -1,8 +1,9 @@
 """The snippet worker: imports torch and friends once, then runs each snippet in a fresh forked child.
 
 `python -m kb.worker` reads one JSON request a line on stdin, runs the snippet (or, given `source`, that
-code as if it were the snippet's file) and answers one JSON line on stdout. Starting Python and importing torch, matplotlib and scikit-learn costs about 2 s; forking a
-process that already has them costs milliseconds. Each child is a copy of the pristine worker, so
+code as if it were the snippet's file) and answers one JSON line on stdout. Starting Python and
+importing torch, matplotlib and scikit-learn costs about 2 s; forking a process that already has them
+costs milliseconds. Each child is a copy of the pristine worker, so
 whatever a snippet changes (default dtype, RNG state, rcParams, sys.modules, environment) dies with it:
 the next snippet starts exactly as the one before did.
 
@@ -103,9 +104,8 @@ def run_child(request: dict) -> int:
         plotdata.install()
     code = 0
     try:
-        if (
-            "source" in request
-        ):  # a changed copy of the file (a negative control, kb/controls.py)
+        # a changed copy of the file (a negative control, kb/controls.py)
+        if "source" in request:
             code_object = compile(request["source"], snippet, "exec")
             exec(code_object, {"__name__": "__main__", "__file__": snippet})
         else:

@@ -617,19 +617,18 @@ def test_a_downloaded_script_with_inlined_modules_runs_outside_the_repository(
     check_printed(snippet, run_outside([script.name], tmp_path), tmp_path)
 
 
-def topic_of(snippet: Path) -> str:
-    # snippets/<topic>/exercises/<name>.py ships in <topic>'s zip
-    return snippet.relative_to(ROOT / "snippets").parts[0]
-
-
-ZIPPED = [s for s in outputs.all_snippets() if ALL or topic_of(s) == SAMPLE_ZIP]
+ZIPPED = [
+    s
+    for s in outputs.all_snippets()
+    if ALL or downloads.zip_folder(s) == SAMPLE_ZIP
+]
 
 
 @pytest.mark.parametrize("snippet", ZIPPED, ids=rel)
 def test_a_snippet_from_its_topic_zip_runs_outside_the_repository(
     snippet, tmp_path, request
 ):
-    folder = topic_of(snippet)
+    folder = downloads.zip_folder(snippet)
     zipped = downloads.topic_zip_bytes(folder)
     pending = verified_before(request, snippet, zipped)
     if pending is None:
@@ -687,7 +686,7 @@ def pip_install(python: Path, *args: str) -> None:
 )
 def test_a_topic_zip_runs_in_a_fresh_venv_as_its_readme_says(tmp_path):
     snippet = ROOT / "snippets" / f"{SAMPLE_NOTEBOOK}.py"
-    folder = topic_of(snippet)
+    folder = downloads.zip_folder(snippet)
     with zipfile.ZipFile(
         io.BytesIO(downloads.topic_zip_bytes(folder))
     ) as archive:
