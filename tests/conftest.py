@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from kb import filecache, outputs
+from kb import filecache, outputs, testcache
 from kb.pages import INCLUDE_LINE, flatten_blocks
 from kb.paths import ROOT
 
@@ -177,7 +177,7 @@ def pytest_addoption(parser):
     parser.addoption(
         "--no-kb-cache",
         action="store_true",
-        help="run every snippet, even those verified before with nothing changed (kb/verified.py)",
+        help="run every test and snippet, even those that passed before with nothing changed (kb/verified.py, kb/testcache.py)",
     )
 
 
@@ -186,6 +186,8 @@ def pytest_configure(config):
         os.environ["KB_NO_CACHE"] = (
             "1"  # inherited by xdist's workers' snippet runs alike
         )
+    # registered as a plugin, not as conftest hooks, so it covers docs/ and README fences too
+    config.pluginmanager.register(testcache.Plugin(ROOT), "kb-testcache")
 
 
 def pytest_terminal_summary(terminalreporter):
