@@ -176,14 +176,11 @@ class Plugin:
         hook = item.ihook
         hook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
         for when in ("setup", "call", "teardown"):
-            # teardown as pytest's own: the fixtures earlier tests left that the next one won't need
+            # at teardown, what pytest's own teardown does to fixtures: finish those that earlier
+            # tests set up and the next test does not need (the plugins' hooks expect a setup)
             run = (
-                (
-                    lambda: hook.pytest_runtest_teardown(
-                        item=item, nextitem=nextitem
-                    )
-                )
-                if (when == "teardown")
+                (lambda: item.session._setupstate.teardown_exact(nextitem))
+                if when == "teardown"
                 else (lambda: None)
             )
             call = pytest.CallInfo.from_call(run, when=when)
