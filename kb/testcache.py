@@ -23,6 +23,7 @@ import pytest
 from kb import verified
 from kb.filecache import digest
 
+KEEP_LISTINGS = 10  # file listings kept to explain a rerun (about 0.2 MB each)
 STEERING = ("KB_", "CI", "MKL_", "ONEDNN_", "ATEN_", "OMP_", "DNNL_")
 
 
@@ -149,7 +150,20 @@ class Memory:
         listing = self.folder / f"files-{self.now['files']}.json"
         if not listing.exists():
             _write(listing, self.files)
+            self._forget_old_listings()
         _write(self._path(nodeid), {"nodeid": nodeid, **self.now})
+
+    def _forget_old_listings(self, keep: int = KEEP_LISTINGS) -> None:
+        """A listing only names what changed since a remembered pass; keep the newest few."""
+        try:  # another test worker may be pruning the same folder
+            listings = sorted(
+                self.folder.glob("files-*.json"),
+                key=lambda p: p.stat().st_mtime_ns,
+            )
+            for old in listings[:-keep]:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:
+            pass
 
 
 def _write(path: Path, data: dict) -> None:
