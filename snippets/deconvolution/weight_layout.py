@@ -4,7 +4,8 @@ Conv2d's weight across needs transpose(0, 1) and a flip.
 PyTorch documentation, nn.ConvTranspose2d (weight shape (in_channels,
 out_channels / groups, kH, kW)) and nn.Conv2d ((out_channels, in_channels /
 groups, kH, kW)); Dumoulin & Visin 2016, Chapter 4: a stride-1 transposed
-convolution is a full convolution with the flipped kernel.
+convolution is a full convolution (padding k - 1). With conv2d, a
+cross-correlation, that convolution takes the kernel flipped.
 """
 
 import os
