@@ -19,8 +19,9 @@
 
 Shi et al. 2016, "Real-Time Single Image and Video Super-Resolution Using an
 Efficient Sub-Pixel Convolutional Neural Network" (ESPCN), CVPR, Section 2.2:
-r^2 channels of an H x W map become one channel of an rH x rW map, channel
-c r^2 + i r + j filling the pixels (h r + i, w r + j).
+the periodic shuffle, r^2 channels of an H x W map become one channel of an
+rH x rW map. The channel order is PyTorch's nn.PixelShuffle: channel
+c r^2 + i r + j fills the pixels (h r + i, w r + j).
 """
 
 import torch
