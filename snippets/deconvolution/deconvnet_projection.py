@@ -5,7 +5,7 @@ or both.
 Zeiler & Fergus 2014, "Visualizing and Understanding Convolutional Networks",
 Section 2.1 (unpooling with switches, rectification, filtering); Springenberg,
 Dosovitskiy, Brox & Riedmiller 2015, "Striving for Simplicity: The All
-Convolutional Net", Section 3.4 (guided backpropagation).
+Convolutional Net" (guided backpropagation).
 """
 
 import os
