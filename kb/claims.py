@@ -69,6 +69,14 @@ RESULTS = [
         "a measured number",
         re.compile(SETTING + r"(?<![\w.=@])\d*\.\d+(?![\w.])(?!\s*threshold)"),
     ),
+    (
+        "a verdict on seed noise (`{{ difference }}` prints it)",
+        re.compile(
+            r"\bwithin (the )?(seed(-to-seed)? )?noise\b|\b(range|difference) (crosses|reaches) zero\b"
+            r"|\bsame sign in every seed\b",
+            re.I,
+        ),
+    ),
     ("a percentage", re.compile(r"\b\d+(\.\d+)?\s?%")),
     (
         "a ratio",

@@ -780,7 +780,8 @@ def difference(
     snippet: Path, first: str, second: str, allow_stale: bool = False
 ) -> str:
     """An effect as the difference of two printed values, seed by seed: 'mean ± std over N seeds
-    (range a to b), positive in K of N'. For an effect too noisy to print with a ± of its own."""
+    (range a to b; positive in K of N: VERDICT)'. For an effect too noisy to print with a ± of its
+    own. The verdict is the record's, so a page never has to type whether an effect is noise."""
     a, decimals = _seed_column(snippet, first, allow_stale)
     b, _ = _seed_column(snippet, second, allow_stale)
     column = [x - y for x, y in zip(a, b)]
@@ -788,8 +789,16 @@ def difference(
     f = lambda x: f"{x:.{decimals}f}"  # noqa: E731  as printed: the inputs were rounded so
     return (
         f"{f(mean)} ± {f(std)} (mean ± std over {len(column)} seeds, range {f(min(column))} "
-        f"to {f(max(column))}; positive in {sum(v > 0 for v in column)} of {len(column)})"
+        f"to {f(max(column))}; positive in {sum(v > 0 for v in column)} of {len(column)}: "
+        f"{noise_verdict(column)})"
     )
+
+
+def noise_verdict(column: list[float]) -> str:
+    """Whether an effect measured seed by seed keeps its sign: the words a page shows for it."""
+    if all(v > 0 for v in column) or all(v < 0 for v in column):
+        return "the same sign in every seed"
+    return "the range reaches zero, within seed noise"
 
 
 def all_snippets(root: Path = ROOT) -> list[Path]:

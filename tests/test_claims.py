@@ -68,6 +68,13 @@ def test_a_bound_or_cited_sentence_passes(sentence):
     assert claims.unbound(f"Intro.\n\n{sentence}\n") == []
 
 
+def test_a_typed_verdict_on_noise_is_found_next_to_a_difference():
+    page = 'Intro.\n\nSeed by seed the gain is {{ difference a/b "x" "y" }}: within seed noise.\n'
+    assert [u.what for u in claims.unbound(page)] == [
+        "a verdict on seed noise (`{{ difference }}` prints it)"
+    ]
+
+
 def test_code_math_and_quotations_are_not_prose():
     page = (
         "```py\nprint('accuracy after 10 epochs: 0.93')\n```\n\n"

@@ -367,5 +367,11 @@ def test_difference_is_taken_seed_by_seed(tmp_path, monkeypatch):
     # per seed: 0.009, -0.002, 0.011
     assert outputs.difference(tmp_path / "x.py", "gap without", "gap with") == (
         "0.006 ± 0.007 (mean ± std over 3 seeds, range -0.002 to 0.011; "
-        "positive in 2 of 3)"
+        "positive in 2 of 3: the range reaches zero, within seed noise)"
+    )
+    assert outputs.noise_verdict([0.1, 0.2]) == "the same sign in every seed"
+    assert outputs.noise_verdict([-0.1, -0.2]) == "the same sign in every seed"
+    assert (
+        outputs.noise_verdict([0.1, 0.0])
+        == "the range reaches zero, within seed noise"
     )
