@@ -58,11 +58,7 @@ def repository_files(root: Path) -> dict[str, str] | None:
 
 def _chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        return "none"
-    binary = Path(found).resolve()
-    stat = binary.stat()
-    return f"{binary} {stat.st_size} {stat.st_mtime_ns}"
+    return verified.binary_stamp(found) if found else "none"
 
 
 def environment() -> dict[str, str]:
@@ -146,12 +142,11 @@ class Memory:
         """Remember a pass, and the file list it was keyed on (to say later what changed)."""
         if not verified.enabled() or self.files is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         listing = self.folder / f"files-{self.now['files']}.json"
         if not listing.exists():
-            _write(listing, self.files)
+            verified.write_json(listing, self.files)
             self._forget_old_listings()
-        _write(self._path(nodeid), {"nodeid": nodeid, **self.now})
+        verified.write_json(self._path(nodeid), {"nodeid": nodeid, **self.now})
 
     def _forget_old_listings(self, keep: int = KEEP_LISTINGS) -> None:
         """A listing only names what changed since a remembered pass; keep the newest few."""
@@ -164,13 +159,6 @@ class Memory:
                 old.unlink(missing_ok=True)
         except FileNotFoundError:
             pass
-
-
-def _write(path: Path, data: dict) -> None:
-    """Written to a new file and renamed: a reader (another test worker) never sees half a file."""
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_text(json.dumps(data), encoding="utf-8")
-    partial.replace(path)
 
 
 class Plugin:

@@ -142,12 +142,14 @@ def remember(snippet: Path, seed: int = 0, kernels: str = "native") -> None:
     """Remember a pass. Written to a new file and renamed: a reader never sees half a file."""
     if not enabled():
         return
-    path = _file(snippet, seed, kernels)
+    write_json(_file(snippet, seed, kernels), parts(snippet, seed, kernels))
+
+
+def write_json(path: Path, data) -> None:
+    """Written to a new file and renamed: a reader (another test worker) never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_text(
-        json.dumps(parts(snippet, seed, kernels)), encoding="utf-8"
-    )
+    partial.write_text(json.dumps(data), encoding="utf-8")
     partial.replace(path)
 
 
@@ -201,21 +203,22 @@ def remember_check(name: str, now: dict[str, str]) -> None:
     """Remember that the check `name` passed with `now` (a pass only, as for snippets)."""
     if not enabled():
         return
-    path = CACHE_DIR / f"check__{name}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_text(json.dumps(now), encoding="utf-8")
-    partial.replace(path)
+    write_json(CACHE_DIR / f"check__{name}.json", now)
+
+
+def binary_stamp(program: str) -> str:
+    """A program's real path, size and time: another build of it (an upgrade) changes the stamp."""
+    binary = Path(program).resolve()
+    stat = binary.stat()
+    return f"{binary} {stat.st_size} {stat.st_mtime_ns}"
 
 
 def browser_parts(site: Path, test_file: Path, chromium: str) -> dict[str, str]:
     """What a browser check's verdict depends on: the site, the test's code, the browser, packages."""
-    binary = Path(chromium).resolve()
-    stat = binary.stat()
     return {
         "site": site_digest(site),
         "test": digest(test_file.read_bytes()),
-        "chromium": f"{binary} {stat.st_size} {stat.st_mtime_ns}",
+        "chromium": binary_stamp(chromium),
         **_environment(),
     }
 
