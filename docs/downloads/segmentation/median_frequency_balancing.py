@@ -1,0 +1,743 @@
+# median_frequency_balancing.py: an experiment of the CNN Knowledge Base that runs on its own.
+# Made by `python -m kb downloads` from snippets/segmentation/median_frequency_balancing.py of https://github.com/cnn-kb/cnn-knowledge-base;
+# edit the snippet, not this file.
+#
+# Python 3.11 and these packages (torch is the CPU build), in a fresh virtual environment:
+#     pip install torch==2.13.0 matplotlib==3.11.2 --extra-index-url https://download.pytorch.org/whl/cpu
+# then:
+#     python median_frequency_balancing.py
+#
+# The local modules it imports are inlined below, byte for byte, and registered as
+# modules before the snippet's own code runs.
+# kb-download: {"record": "431457911645759326f7fef99399eca46dfb46a2f3c6ddc6709a8e7dfd9731ff", "sources": {"snippets/segmentation/median_frequency_balancing.py": "053f061f86a09ddfc93e9539970bdf0f09c29a3c8f41edf0cb3f1d233e003dc9", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+
+
+import sys
+import types
+
+
+def _add_module(name, source):
+    """Make `import <name>` find this source, as if <name>.py lay beside the script."""
+    module = types.ModuleType(name)
+    module.__file__ = name + ".py"
+    sys.modules[name] = module
+    exec(compile(source, module.__file__, "exec"), module.__dict__)
+
+
+# snippets/segmentation/metrics.py
+_add_module('metrics', r'''"""Pixel accuracy and mean IoU both come from one confusion matrix; mean IoU
+weighs every class equally.
+
+Long, Shelhamer & Darrell 2015, "Fully Convolutional Networks for Semantic
+Segmentation" (CVPR), Section 5 defines pixel accuracy, mean accuracy, mean IU
+and frequency weighted IU from the counts n_ij of pixels of class i predicted as
+class j; the PASCAL VOC development kit scores segmentation by per-class IoU.
+"""
+
+import os
+import torch
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+# --8<-- [start:metrics]
+def confusion_matrix(
+    pred: torch.Tensor, target: torch.Tensor, num_classes: int
+) -> torch.Tensor:
+    """cm[i, j] = number of pixels of true class i predicted as class j."""
+    # one bin per (true, predicted) pair
+    index = target.flatten() * num_classes + pred.flatten()
+    return torch.bincount(index, minlength=num_classes**2).reshape(
+        num_classes, num_classes
+    )
+
+
+def pixel_accuracy(cm: torch.Tensor) -> float:
+    return float(cm.diagonal().sum() / cm.sum())  # correct pixels / all pixels
+
+
+def per_class_iou(cm: torch.Tensor) -> torch.Tensor:
+    """IoU_c = TP / (TP + FP + FN); NaN for a class in neither prediction nor
+    target."""
+    tp = cm.diagonal().double()
+    union = cm.sum(0) + cm.sum(1) - cm.diagonal()  # predicted c + true c - both
+    return torch.where(union > 0, tp / union.clamp(min=1), torch.nan)
+
+
+def mean_iou(cm: torch.Tensor) -> float:
+    """Mean over the classes present in the prediction or the target (the NaNs
+    are skipped)."""
+    return float(per_class_iou(cm).nanmean())
+
+
+# --8<-- [end:metrics]
+
+
+def iou_by_sets(pred: torch.Tensor, target: torch.Tensor, c: int) -> float:
+    """Second route: IoU of class c as |P & T| / |P | T| on boolean masks."""
+    p, t = pred == c, target == c
+    return (p & t).sum().item() / (p | t).sum().item()
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    # --8<-- [start:example]
+    # 4 classes: 0 background, 1 square, 2 circle, 3 triangle (absent here)
+    target = torch.tensor(
+        [[0, 0, 0, 0], [0, 1, 1, 0], [0, 1, 1, 0], [0, 0, 0, 2]], device=device
+    )
+    # the one-pixel circle missed
+    pred = torch.tensor(
+        [
+            [0, 0, 0, 0],
+            [0, 1, 1, 1],  # one background pixel called square
+            [0, 0, 1, 0],  # one square pixel missed
+            [0, 0, 0, 0],
+        ],
+        device=device,
+    )
+    # By hand: 13 of 16 pixels right -> pixel accuracy 13/16 = 0.8125
+    # background: both 10, true 11, predicted 12 -> IoU 10 / (11 + 12 - 10) =
+    # 10/13
+    #   square:     both 3,  true 4,  predicted 4  -> IoU 3 / 5
+    #   circle:     both 0,  true 1,  predicted 0  -> IoU 0 / 1 = 0
+    #   triangle:   in neither -> left out of the mean
+    # mean IoU = (10/13 + 3/5 + 0) / 3 = 0.4564
+    # --8<-- [end:example]
+    cm = confusion_matrix(pred, target, num_classes=4)
+    assert cm.sum() == 16 and cm.diagonal().sum() == 13, cm
+    assert pixel_accuracy(cm) == 13 / 16
+    iou = per_class_iou(cm)
+    torch.testing.assert_close(
+        iou[:3].cpu(), torch.tensor([10 / 13, 3 / 5, 0.0], dtype=torch.float64)
+    )
+    assert iou[3].isnan()
+    assert abs(mean_iou(cm) - (10 / 13 + 3 / 5) / 3) < 1e-12
+    for c in range(3):  # confusion matrix == set definition
+        assert abs(iou[c].item() - iou_by_sets(pred, target, c)) < 1e-12
+
+    # --8<-- [start:all_background]
+    lazy = torch.zeros_like(target)  # predict "background" everywhere
+    cm_lazy = confusion_matrix(lazy, target, num_classes=4)
+    # pixel accuracy 11/16 = 0.6875, but IoU is 11/16 for background and 0 for
+    # square and circle
+    # --8<-- [end:all_background]
+    assert pixel_accuracy(cm_lazy) == 11 / 16
+    assert abs(mean_iou(cm_lazy) - (11 / 16) / 3) < 1e-12
+    # accuracy flatters the lazy predictor
+    assert pixel_accuracy(cm_lazy) > 2 * mean_iou(cm_lazy)
+
+    print(f"pixel accuracy (by hand 13/16): {pixel_accuracy(cm):.4f}")
+    print(
+        f"IoU background, square, circle (by hand 10/13, 3/5, 0): "
+        f"{', '.join(f'{v:.4f}' for v in iou[:3].tolist())}"
+    )
+    print(f"mean IoU over 3 present classes: {mean_iou(cm):.4f}")
+    print(f"all-background pixel accuracy: {pixel_accuracy(cm_lazy):.4f}")
+    print(f"all-background mean IoU: {mean_iou(cm_lazy):.4f}")
+
+
+if __name__ == "__main__":
+    main()
+''')
+
+
+# snippets/shapes/shapes.py
+_add_module('shapes', r'''"""Synthetic shapes: thousands of labelled 32x32 images with exact boxes and
+masks, generated in well under a second.
+
+The shared data set of this site (docs/shapes.md): squares, circles and
+triangles on a noisy dark background, each with its class, its tight bounding
+box and a per-pixel class mask. Nothing downloaded.
+"""
+
+import torch
+
+CLASSES = ("square", "circle", "triangle")
+
+
+# --8<-- [start:draw]
+def _draw(
+    cls: torch.Tensor,
+    x0: torch.Tensor,
+    y0: torch.Tensor,
+    side: torch.Tensor,
+    size: int,
+) -> torch.Tensor:
+    """Boolean masks (n, size, size) of one shape per image, inside the square
+    [x0, x0+side) x [y0, y0+side)."""
+    yy = torch.arange(size).view(1, size, 1).float()  # (1, H, 1) row index
+    xx = torch.arange(size).view(1, 1, size).float()  # (1, 1, W) column index
+    x0, y0, s = (t.view(-1, 1, 1).float() for t in (x0, y0, side))
+    row, col = yy - y0, xx - x0  # position inside the shape's square
+    inside = (row >= 0) & (row < s) & (col >= 0) & (col < s)
+    c = (s - 1) / 2  # centre of the square, in pixels
+    # a disc touching all four sides
+    circle = (row - c) ** 2 + (col - c) ** 2 <= c**2 + 0.5
+    # apex at the top, base = bottom row
+    triangle = (col - c).abs() <= row / 2 + 0.5
+    # (3, n, H, W)
+    masks = torch.stack([inside, inside & circle, inside & triangle])
+    # pick each image's class: (n, H, W)
+    return masks[cls, torch.arange(len(cls))]
+
+
+# --8<-- [end:draw]
+
+
+def _bounds(masks: torch.Tensor) -> torch.Tensor:
+    """Tight boxes (n, 4) = (x0, y0, x1, y1), x1/y1 exclusive, of non-empty
+    boolean masks (n, H, W)."""
+    cols, rows = masks.any(1), masks.any(2)  # (n, W), (n, H)
+    size = masks.shape[-1]
+    first = lambda a: a.float().argmax(1)  # first True
+    # one past the last True
+    last = lambda a: size - a.flip(1).float().argmax(1)
+    return torch.stack(
+        [first(cols), first(rows), last(cols), last(rows)], 1
+    ).float()
+
+
+# --8<-- [start:make_shapes]
+def make_shapes(
+    n: int,
+    size: int = 32,
+    max_shapes: int = 1,
+    seed: int = 0,
+    min_side: int = 8,
+    max_side: int = 16,
+    noise: float = 0.1,
+) -> dict:
+    """n images (n, 1, size, size) with 1..max_shapes non-overlapping shapes
+    each, their boxes (x0, y0, x1, y1; x1/y1 exclusive; tight around each
+    shape's mask), labels and class masks."""
+    g = torch.Generator().manual_seed(seed)
+    # shapes wanted per image
+    count = torch.randint(1, max_shapes + 1, (n,), generator=g)
+    # placed squares, far away if none
+    squares = torch.full((n, max_shapes, 4), -size * 2)
+    masks = torch.zeros(n, size, size, dtype=torch.long)
+    images = torch.zeros(n, size, size)
+    boxes, labels = [[] for _ in range(n)], [[] for _ in range(n)]
+    for slot in range(max_shapes):
+        cls = torch.randint(0, len(CLASSES), (n,), generator=g)
+        side = torch.randint(min_side, max_side + 1, (n,), generator=g)
+        # each shape its own grey level
+        brightness = 0.6 + 0.4 * torch.rand(n, generator=g)
+        todo = (count > slot).nonzero().flatten()  # images that want this shape
+        for _ in range(50):  # retry positions that overlap
+            s = side[todo]
+            x0 = (torch.rand(len(todo), generator=g) * (size - s + 1)).long()
+            y0 = (torch.rand(len(todo), generator=g) * (size - s + 1)).long()
+            new = torch.stack([x0, y0, x0 + s, y0 + s], 1).view(-1, 1, 4)
+            old = squares[todo]  # (k, max_shapes, 4)
+            # or row between
+            apart = (
+                (new[..., 2] < old[..., 0])
+                | (old[..., 2] < new[..., 0])  # >= 1 empty column
+                | (new[..., 3] < old[..., 1])
+                | (old[..., 3] < new[..., 1])
+            )
+            ok = apart.all(1)
+            squares[todo[ok], slot] = new[ok, 0]
+            todo = todo[~ok]  # the clashing ones try again
+            if len(todo) == 0:
+                break
+        # the rest give up this shape
+        placed = (squares[:, slot, 0] >= 0).nonzero().flatten()
+        x0, y0 = squares[placed, slot, 0], squares[placed, slot, 1]
+        shape = _draw(cls[placed], x0, y0, side[placed], size)  # (k, H, W)
+        masks[placed] = torch.where(
+            shape, (cls[placed] + 1).view(-1, 1, 1), masks[placed]
+        )
+        images[placed] = torch.where(
+            shape, brightness[placed].view(-1, 1, 1), images[placed]
+        )
+        for i, b in zip(placed.tolist(), _bounds(shape).tolist()):
+            boxes[i].append(b)
+            labels[i].append(int(cls[i]))
+    images = (images + noise * torch.randn(n, size, size, generator=g)).clamp(
+        0, 1
+    )
+    return {
+        "images": images.unsqueeze(1),  # (n, 1, H, W)
+        "boxes": [torch.tensor(b) for b in boxes],  # n x (k_i, 4)
+        "labels": [
+            torch.tensor(l, dtype=torch.long) for l in labels
+        ],  # n x (k_i,)
+        "masks": masks,  # (n, H, W): 0 = background
+    }
+
+
+# --8<-- [end:make_shapes]
+
+
+def _check(data: dict, n_check: int = 300) -> None:
+    """Each box is exactly the bounds of its shape's mask pixels; no shape pixel
+    lies outside a box."""
+    for i in range(n_check):
+        mask, boxes, labels = (
+            data["masks"][i],
+            data["boxes"][i],
+            data["labels"][i],
+        )
+        assert len(boxes) == len(labels) >= 1, (len(boxes), len(labels))
+        assert ((labels >= 0) & (labels < len(CLASSES))).all(), labels
+        covered = 0
+        for (x0, y0, x1, y1), label in zip(
+            boxes.long().tolist(), labels.tolist()
+        ):
+            inside = mask[y0:y1, x0:x1] == label + 1
+            assert inside[0].any() and inside[-1].any(), (
+                i,
+                "box rows are not tight",
+            )
+            assert inside[:, 0].any() and inside[:, -1].any(), (
+                i,
+                "box columns are not tight",
+            )
+            covered += int(inside.sum())
+        assert covered == int((mask > 0).sum()), (
+            i,
+            "shape pixels outside every box",
+        )
+
+
+def main() -> None:
+    torch.manual_seed(0)
+    # generation is on the CPU by design
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    # its speed is measured by `python -m kb bench`, not asserted: a busy CPU
+    # must not fail a claim
+    data = make_shapes(2000, max_shapes=3, seed=0)
+    _check(data)
+    single = make_shapes(2000, max_shapes=1, seed=1)
+    _check(single)
+    assert all(len(b) == 1 for b in single["boxes"])
+    assert (
+        data["images"].shape == (2000, 1, 32, 32)
+        and data["images"].dtype == torch.float32
+    )
+    again = make_shapes(2000, max_shapes=3, seed=0)  # same seed, same data
+    assert torch.equal(again["images"], data["images"]) and torch.equal(
+        again["masks"], data["masks"]
+    )
+    assert all(torch.equal(a, b) for a, b in zip(again["boxes"], data["boxes"]))
+    other = make_shapes(2000, max_shapes=3, seed=1)
+    assert not torch.equal(other["images"], data["images"])
+    x = data["images"].to(device)
+    shape_px = x.squeeze(1)[data["masks"].to(device) > 0].mean().item()
+    background_px = x.squeeze(1)[data["masks"].to(device) == 0].mean().item()
+    assert shape_px > background_px + 0.5, (shape_px, background_px)
+    counts = torch.tensor([len(b) for b in data["boxes"]])
+    per_class = torch.bincount(
+        torch.cat(data["labels"]), minlength=len(CLASSES)
+    )
+    print(f"images generated: {len(data['boxes'])}")
+    print(
+        f"shapes per image with max_shapes=3 (mean): "
+        f"{counts.float().mean():.2f}"
+    )
+    print(
+        "shapes per class: "
+        + ", ".join(f"{c} {int(k)}" for c, k in zip(CLASSES, per_class))
+    )
+    print(
+        f"mean pixel value, shapes / background: "
+        f"{shape_px:.2f} / {background_px:.3f}"
+    )
+    _plot(single, data)
+
+
+def _plot(single: dict, multi: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    fig, axes = plt.subplots(2, 6, figsize=(8, 3))
+    for row, data, name in (
+        (0, single, "max_shapes=1"),
+        (1, multi, "max_shapes=3"),
+    ):
+        for j, ax in enumerate(axes[row]):
+            ax.imshow(data["images"][j, 0], cmap="gray", vmin=0, vmax=1)
+            for (x0, y0, x1, y1), label in zip(
+                data["boxes"][j].tolist(), data["labels"][j].tolist()
+            ):
+                # imshow puts pixel centres on integers, so a pixel's edges are
+                # at +-0.5
+                ax.add_patch(
+                    Rectangle(
+                        (x0 - 0.5, y0 - 0.5),
+                        x1 - x0,
+                        y1 - y0,
+                        fill=False,
+                        color="lime",
+                        lw=1,
+                    )
+                )
+                ax.text(
+                    x0 - 0.5, y0 - 1, CLASSES[label], color="lime", fontsize=6
+                )
+            ax.set_xticks([]), ax.set_yticks([])
+        axes[row, 0].set_ylabel(name, fontsize=8)
+    fig.suptitle("make_shapes samples with their boxes and labels")
+    fig.savefig("shapes_samples.png", dpi=110, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()
+''')
+
+
+# snippets/segmentation/tiny_unet.py
+_add_module('tiny_unet', r'''"""A small encoder-decoder FCN with U-Net skip connections labels every pixel of
+held-out shape images.
+
+Ronneberger, Fischer & Brox 2015, "U-Net: Convolutional Networks for Biomedical
+Image Segmentation" (MICCAI), Section 2: a contracting path of convolutions and
+2x2 max pooling, an expansive path of 2x2 up-convolutions, each followed by
+concatenation with the encoder's feature map of the same size. Long, Shelhamer &
+Darrell 2015 (FCN, CVPR), Section 3: no fully connected layer, so any input size
+works.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+# the shared data set lives in snippets/shapes/
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shapes"))
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from shapes import CLASSES, make_shapes
+
+# same folder: metrics.py
+from metrics import confusion_matrix, mean_iou, per_class_iou, pixel_accuracy
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+# mask value 0 = background, class index + 1 = shape
+NAMES = ("background",) + CLASSES
+COLORS = ListedColormap(["black", "tab:orange", "tab:cyan", "tab:pink"])
+SHOW = (0, 2, 4, 6, 8)  # held-out images to plot: every class appears
+
+
+# --8<-- [start:model]
+def conv(c_in: int, c_out: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out), nn.ReLU()
+    )
+
+
+class TinyUNet(nn.Module):
+    """(N, 1, H, W) -> (N, 4, H, W) class scores per pixel; H and W divisible by
+    4."""
+
+    def __init__(self, w: int = 16, num_classes: int = 4, skips: bool = True):
+        super().__init__()
+        self.skips = skips
+        self.enc1, self.enc2, self.mid = (
+            conv(1, w),
+            conv(w, 2 * w),
+            conv(2 * w, 4 * w),
+        )
+        # H/4 -> H/2
+        self.up2 = nn.ConvTranspose2d(4 * w, 2 * w, kernel_size=2, stride=2)
+        # H/2 -> H
+        self.up1 = nn.ConvTranspose2d(2 * w, w, kernel_size=2, stride=2)
+        k = 2 if skips else 1  # a skip doubles the decoder's input channels
+        self.dec2, self.dec1 = conv(k * 2 * w, 2 * w), conv(k * w, w)
+        # per-pixel classifier
+        self.head = nn.Conv2d(w, num_classes, kernel_size=1)
+
+    def forward(self, x):
+        e1 = self.enc1(x)  # (N, w, H, W)      fine detail
+        e2 = self.enc2(F.max_pool2d(e1, 2))  # (N, 2w, H/2, W/2)
+        # (N, 4w, H/4, W/4) what is where, coarsely
+        m = self.mid(F.max_pool2d(e2, 2))
+        d2 = self.up2(m)  # (N, 2w, H/2, W/2) learned upsampling
+        # skip: fetch the lost detail back
+        d2 = self.dec2(torch.cat([d2, e2], 1) if self.skips else d2)
+        d1 = self.up1(d2)  # (N, w, H, W)
+        d1 = self.dec1(torch.cat([d1, e1], 1) if self.skips else d1)
+        return self.head(d1)
+
+
+# --8<-- [end:model]
+
+
+# --8<-- [start:train]
+def train_and_predict(
+    model: nn.Module,
+    train: dict,
+    test: dict,
+    device: str,
+    epochs: int = 5,
+    batch: int = 32,
+) -> torch.Tensor:
+    """Per-pixel cross-entropy, Adam with a one-cycle schedule; returns
+    predicted masks of the test set."""
+    # (N, 1, H, W), (N, H, W)
+    x, y = (train["images"].to(device), train["masks"].to(device))
+    opt = torch.optim.Adam(model.parameters())
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=2e-2, total_steps=epochs * -(-len(x) // batch)
+    )
+    for _ in range(epochs):
+        for idx in torch.randperm(len(x), device=device).split(batch):
+            # averaged over every pixel of the batch
+            loss = F.cross_entropy(model(x[idx]), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    model.eval()
+    with torch.no_grad():
+        # (N, H, W) class per pixel
+        return model(test["images"].to(device)).argmax(1)
+
+
+# --8<-- [end:train]
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    train = make_shapes(500, max_shapes=3, seed=1)
+    test = make_shapes(200, max_shapes=3, seed=2)  # held out: another seed
+    model = TinyUNet().to(device)
+    pred = train_and_predict(model, train, test, device)
+    target = test["masks"].to(device)
+    # --8<-- [start:evaluate]
+    # summed over all test pixels
+    cm = confusion_matrix(pred, target, num_classes=4)
+    iou = per_class_iou(cm)
+    # "all background"
+    cm_lazy = confusion_matrix(torch.zeros_like(target), target, num_classes=4)
+    # --8<-- [end:evaluate]
+    background_share = (target == 0).float().mean().item()
+    assert pred.shape == target.shape
+    assert mean_iou(cm) > 0.9, mean_iou(cm)  # every class is segmented
+    assert pixel_accuracy(cm_lazy) > 0.75  # background dominates the pixels...
+    # ...so only mean IoU exposes the lazy guess
+    assert mean_iou(cm_lazy) < 0.25
+
+    print(f"parameters: {sum(p.numel() for p in model.parameters())}")
+    print(f"background share of held-out pixels: {background_share:.3f}")
+    print(f"held-out pixel accuracy: {pixel_accuracy(cm):.3f} ±0.002")
+    print(f"held-out mean IoU: {mean_iou(cm):.3f} ±0.008")
+    print(
+        "held-out IoU per class: "
+        + ", ".join(f"{n} {v:.3f} ±0.02" for n, v in zip(NAMES, iou.tolist()))
+    )
+    print(f"all-background pixel accuracy: {pixel_accuracy(cm_lazy):.3f}")
+    print(f"all-background mean IoU: {mean_iou(cm_lazy):.3f}")
+    plot(test, pred.cpu())
+
+
+def plot(test: dict, pred: torch.Tensor) -> None:
+    fig, axes = plt.subplots(3, len(SHOW), figsize=(7, 4.4))
+    for j, k in enumerate(SHOW):
+        axes[0, j].imshow(test["images"][k, 0], cmap="gray", vmin=0, vmax=1)
+        axes[1, j].imshow(
+            test["masks"][k],
+            cmap=COLORS,
+            vmin=-0.5,
+            vmax=3.5,
+            interpolation="nearest",
+        )
+        axes[2, j].imshow(
+            pred[k], cmap=COLORS, vmin=-0.5, vmax=3.5, interpolation="nearest"
+        )
+    for ax in axes.flat:
+        ax.set_xticks([]), ax.set_yticks([])
+    for ax, name in zip(axes[:, 0], ("image", "true mask", "predicted")):
+        ax.set_ylabel(name, fontsize=8)
+    fig.legend(
+        handles=[
+            Patch(color=COLORS(i), label=name) for i, name in enumerate(NAMES)
+        ],
+        loc="lower center",
+        ncol=4,
+        fontsize=7,
+        frameon=False,
+        bbox_to_anchor=(0.5, -0.02),
+    )
+    fig.suptitle("Tiny U-Net on held-out shapes: one class per pixel")
+    fig.savefig("tiny_unet_masks.png", dpi=110, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()
+''')
+
+
+# --- the snippet, unchanged: snippets/segmentation/median_frequency_balancing.py ---
+"""Median frequency balancing weights each class by median_freq / freq(c): fewer
+shape pixels are missed, and the background pays with false positives.
+
+Eigen & Fergus 2015 ("Predicting Depth, Surface Normals and Semantic Labels with
+a Common Multi-Scale Convolutional Architecture", ICCV) define freq(c) as the
+pixels of class c divided by the total pixels of the images where c is present;
+SegNet (Badrinarayanan, Kendall & Cipolla 2017, TPAMI) trains with these class
+weights and credits them.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+# the shared data set lives in snippets/shapes/
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shapes"))
+import torch
+import torch.nn.functional as F
+
+from shapes import make_shapes
+
+# same folder: metrics.py and tiny_unet.py
+from metrics import confusion_matrix
+from tiny_unet import NAMES, TinyUNet
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+# --8<-- [start:weights]
+def median_frequency_weights(masks: torch.Tensor, num_classes: int):
+    """masks (N, H, W) -> a_c = median_freq / freq(c), where freq(c) = pixels
+    of class c / all pixels of the images in which c appears."""
+    pixels = masks[0].numel()
+    # (N, C): pixels of each class in each image
+    counts = F.one_hot(masks.flatten(1), num_classes).sum(1)
+    present = (counts > 0).sum(0)  # images containing each class
+    freq = counts.sum(0).double() / (present * pixels)  # (C,)
+    median = freq.quantile(0.5)  # the mean of the middle two for even C
+    return median / freq, freq
+
+
+# --8<-- [end:weights]
+
+
+def direct_weights(masks: list, num_classes: int) -> list:
+    """The definition, class by class and image by image, in plain Python."""
+    freq = []
+    for c in range(num_classes):
+        with_c = [m for m in masks if c in sum(m, [])]  # images where c appears
+        pixels_c = sum(sum(row.count(c) for row in m) for m in with_c)
+        total = sum(len(m) * len(m[0]) for m in with_c)
+        freq.append(pixels_c / total)
+    middle = sorted(freq)
+    median = (middle[(len(freq) - 1) // 2] + middle[len(freq) // 2]) / 2
+    return [median / f for f in freq]
+
+
+# --8<-- [start:train]
+def train(data: dict, device: str, weight=None, epochs: int = 5):
+    """The tiny U-Net, 5 epochs of Adam at batch 32 with a one-cycle rate;
+    cross-entropy with or without class weights."""
+    torch.manual_seed(SEED)  # same init and same batches for both losses
+    model = TinyUNet(w=12).to(device)
+    x, y = data["images"].to(device), data["masks"].to(device)
+    opt = torch.optim.Adam(model.parameters())
+    steps = epochs * -(-len(x) // 32)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 1e-2, total_steps=steps)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(x), device=device).split(32):
+            # with weight=: sum of a_y * loss over pixels / sum of a_y
+            loss = F.cross_entropy(model(x[idx]), y[idx], weight=weight)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    return model.eval()
+
+
+# --8<-- [end:train]
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    # --8<-- [start:by_hand]
+    # three 2x2 masks, classes 0..2
+    tiny = [[[0, 0], [0, 1]], [[0, 1], [1, 2]], [[0, 0], [0, 0]]]
+    a, freq = median_frequency_weights(torch.tensor(tiny), 3)
+    # class 0 in all 3 images: 8/12; class 1 in the first two: 3/8; class 2 in
+    # the second only: 1/4 (not 1/12: the image without it does not count)
+    # median 3/8 -> weights (3/8)/(2/3) = 9/16, 1, (3/8)/(1/4) = 3/2
+    by_hand = torch.tensor([9 / 16, 1.0, 3 / 2], dtype=a.dtype)
+    torch.testing.assert_close(a, by_hand)
+    # the same weights from the definition written out in plain Python
+    torch.testing.assert_close(a, torch.tensor(direct_weights(tiny, 3)).to(a))
+    # --8<-- [end:by_hand]
+
+    # --8<-- [start:experiment]
+    # 16x16 images, so that two trainings fit in a few seconds
+    kw = dict(size=16, max_shapes=2, min_side=6, max_side=9)
+    data = make_shapes(384, seed=1, **kw)
+    test = make_shapes(200, seed=2, **kw)  # held out: another seed
+    a, freq = median_frequency_weights(data["masks"], 4)
+    rare = int(freq.argmin())  # the rarest class has the largest weight
+    target = test["masks"].to(device)
+    stats = {}
+    for name, weight in (("plain", None), ("weighted", a.float().to(device))):
+        model = train(data, device, weight)
+        with torch.no_grad():
+            pred = model(test["images"].to(device)).argmax(1)
+        cm = confusion_matrix(pred, target, 4).double()
+        stats[name] = {
+            "recall": cm.diagonal() / cm.sum(1),  # found / true pixels
+            # shape pixels given any shape class (not called background)
+            "shapes found": 1 - cm[1:, 0].sum() / cm[1:].sum(),
+        }
+    # --8<-- [end:experiment]
+    torch.testing.assert_close(
+        a, torch.tensor(direct_weights(data["masks"].tolist(), 4)).to(a)
+    )
+    plain, weighted = stats["plain"], stats["weighted"]
+    found = (plain["shapes found"], weighted["shapes found"])
+    assert found[1] > found[0], (
+        f"weighting misses fewer shape pixels: {found[0]} -> {found[1]}"
+    )
+    kept = (plain["recall"][0], weighted["recall"][0])  # background recall
+    assert kept[1] < kept[0], (
+        f"weighting calls more background pixels a shape: {kept[0]}, {kept[1]}"
+    )
+
+    print(
+        "class frequency freq(c): "
+        + ", ".join(f"{n} {f:.3f}" for n, f in zip(NAMES, freq.tolist()))
+    )
+    print(
+        "median frequency weights: "
+        + ", ".join(f"{n} {w:.2f}" for n, w in zip(NAMES, a.tolist()))
+    )
+    print(f"rarest class: {NAMES[rare]}")
+    # tolerances: the spread over 5 seeds and other CPUs' kernels
+    tol = {"plain": (0.01, 0.006, 0.02), "weighted": (0.003, 0.08, 0.002)}
+    for name in ("plain", "weighted"):
+        s, (t_rare, t_bg, t_found) = stats[name], tol[name]
+        print(
+            f"{name} CE, {NAMES[rare]} recall: "
+            f"{s['recall'][rare]:.4f} ±{t_rare:g}"
+        )
+        print(f"{name} CE, background recall: {s['recall'][0]:.4f} ±{t_bg:g}")
+        print(
+            f"{name} CE, shape pixels found: "
+            f"{s['shapes found']:.4f} ±{t_found:g}"
+        )
+
+
+if __name__ == "__main__":
+    main()
