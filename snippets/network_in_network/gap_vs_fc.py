@@ -9,26 +9,18 @@ digits.
 """
 
 import os
+import sys
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch
 from torch import nn
-import torch.nn.functional as F
 from sklearn.datasets import load_digits
+
+from nin_digits import count, mlpconv, train  # the block and training loop
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 N_TRAIN, EPOCHS, BATCH = 150, 30, 32  # few digits: room to overfit
-
-
-def mlpconv(c_in: int, c_mid: int, c_out: int) -> nn.Sequential:
-    # as in nin_digits.py: 3x3 conv then two 1x1 convs, BatchNorm added
-    return nn.Sequential(
-        nn.Conv2d(c_in, c_mid, 3, padding=1),
-        nn.BatchNorm2d(c_mid),
-        nn.ReLU(),
-        nn.Conv2d(c_mid, c_mid, 1),
-        nn.ReLU(),
-        nn.Conv2d(c_mid, c_out, 1),
-    )
 
 
 # --8<-- [start:heads]
@@ -57,36 +49,25 @@ def fc_net(classes: int = 10) -> nn.Sequential:
 
 
 # --8<-- [start:train]
-def fit(model, x, y, seed: int) -> None:
-    """Adam, learning rate decaying linearly to 0, as in nin_digits.py; the
-    same seed gives both heads the same order of batches."""
-    order = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    steps = EPOCHS * -(-len(x) // BATCH)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1 - s / steps)
-    model.train()
-    for _ in range(EPOCHS):
-        perm = torch.randperm(len(x), generator=order).to(x.device)
-        for i in range(0, len(x), BATCH):
-            idx = perm[i : i + BATCH]
-            loss = F.cross_entropy(model(x[idx]), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-    model.eval()
-
-
 @torch.no_grad()
 def accuracy(model, x, y) -> float:
     return (model(x).argmax(1) == y).float().mean().item()
 
 
+def fit_and_score(make, x, y, train_idx, test_idx) -> tuple:
+    torch.manual_seed(SEED)  # both heads start from the same seed...
+    model = make().to(x.device)
+    order = torch.Generator().manual_seed(SEED)  # ...and see the same batches
+    x_tr, y_tr = x[train_idx], y[train_idx]
+    x_te, y_te = x[test_idx], y[test_idx]
+    # nin_digits.py's train: Adam, learning rate decaying linearly to 0; it
+    # scores every epoch on the set it is given last: here the 150 training
+    # digits (cheap), the test digits are scored once at the end
+    _, accs = train(model, x_tr, y_tr, x_tr, y_tr, EPOCHS, BATCH, order)
+    return count(model), accs[-1], accuracy(model, x_te, y_te)
+
+
 # --8<-- [end:train]
-
-
-def count(m: nn.Module) -> int:
-    return sum(p.numel() for p in m.parameters())
 
 
 def main() -> None:
@@ -101,16 +82,12 @@ def main() -> None:
     order = torch.randperm(
         len(y), generator=torch.Generator().manual_seed(SEED)
     )
-    train, test = order[:N_TRAIN].to(device), order[N_TRAIN:].to(device)
+    train_idx, test_idx = order[:N_TRAIN].to(device), order[N_TRAIN:].to(device)
 
-    results = {}
-    for name, make in (("GAP head", gap_net), ("FC head", fc_net)):
-        torch.manual_seed(SEED)
-        model = make().to(device)
-        fit(model, x[train], y[train], SEED)
-        acc_tr = accuracy(model, x[train], y[train])
-        acc_te = accuracy(model, x[test], y[test])
-        results[name] = (count(model), acc_tr, acc_te)
+    results = {
+        name: fit_and_score(make, x, y, train_idx, test_idx)
+        for name, make in (("GAP head", gap_net), ("FC head", fc_net))
+    }
 
     (gap_params, gap_tr, gap_te), (fc_params, fc_tr, fc_te) = results.values()
     # FC adds the dense layer, and its last 1x1 conv makes 32 maps, not 10
@@ -122,8 +99,8 @@ def main() -> None:
     )
     assert gap_te > 0.8 and fc_te > 0.8, (gap_te, fc_te)
 
-    print(f"training digits: {len(train)}")
-    print(f"test digits: {len(test)}")
+    print(f"training digits: {len(train_idx)}")
+    print(f"test digits: {len(test_idx)}")
     for name, (params, acc_tr, acc_te) in results.items():
         print(f"{name}, parameters: {params}")
         print(f"{name}, train accuracy: {acc_tr:.3f} ±0.01")

@@ -63,7 +63,8 @@ def tiny_fc(classes: int = 10) -> nn.Sequential:
 
 
 # --8<-- [start:train]
-def train(model, x_tr, y_tr, x_te, y_te, epochs=8, batch=64):
+def train(model, x_tr, y_tr, x_te, y_te, epochs=8, batch=64, generator=None):
+    # generator: the order of the batches (None: torch's global seed)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     # learning rate decays linearly to 0
     steps = epochs * -(-len(x_tr) // batch)
@@ -71,7 +72,7 @@ def train(model, x_tr, y_tr, x_te, y_te, epochs=8, batch=64):
     losses, accs = [], []
     for epoch in range(epochs):
         model.train()
-        perm, total = torch.randperm(len(x_tr)), 0.0
+        perm, total = torch.randperm(len(x_tr), generator=generator), 0.0
         for i in range(0, len(x_tr), batch):
             idx = perm[i : i + batch]
             loss = F.cross_entropy(model(x_tr[idx]), y_tr[idx])

@@ -7,7 +7,7 @@
 # then:
 #     python nin_digits.py
 #
-# kb-download: {"record": "11ee33ee47d0d1e761e21d9a881beaf351a9906dbe7afd755614e8c02cacfee0", "sources": {"snippets/network_in_network/nin_digits.py": "2108ff8417c78ba63fd6f4af4a7c3a569972d944413141528be919cef7a31152"}}
+# kb-download: {"record": "11ee33ee47d0d1e761e21d9a881beaf351a9906dbe7afd755614e8c02cacfee0", "sources": {"snippets/network_in_network/nin_digits.py": "6895e7909720fb307b53ddfb7b28dca342bbd046784896c20c6fe56496e47b66"}}
 
 
 # --- the snippet, unchanged: snippets/network_in_network/nin_digits.py ---
@@ -76,7 +76,8 @@ def tiny_fc(classes: int = 10) -> nn.Sequential:
 
 
 # --8<-- [start:train]
-def train(model, x_tr, y_tr, x_te, y_te, epochs=8, batch=64):
+def train(model, x_tr, y_tr, x_te, y_te, epochs=8, batch=64, generator=None):
+    # generator: the order of the batches (None: torch's global seed)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     # learning rate decays linearly to 0
     steps = epochs * -(-len(x_tr) // batch)
@@ -84,7 +85,7 @@ def train(model, x_tr, y_tr, x_te, y_te, epochs=8, batch=64):
     losses, accs = [], []
     for epoch in range(epochs):
         model.train()
-        perm, total = torch.randperm(len(x_tr)), 0.0
+        perm, total = torch.randperm(len(x_tr), generator=generator), 0.0
         for i in range(0, len(x_tr), batch):
             idx = perm[i : i + batch]
             loss = F.cross_entropy(model(x_tr[idx]), y_tr[idx])
