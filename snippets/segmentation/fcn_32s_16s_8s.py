@@ -87,6 +87,28 @@ class SkipFCN(nn.Module):
 # --8<-- [end:model]
 
 
+# --8<-- [start:train]
+def train(model: SkipFCN, data: dict, epochs: int = 5, batch: int = 32):
+    device = next(model.parameters()).device
+    x, y = data["images"].to(device), data["masks"].to(device)
+    opt = torch.optim.Adam(model.parameters())
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, 2e-2, total_steps=epochs * -(-len(x) // batch)
+    )
+    for _ in range(epochs):
+        for idx in torch.randperm(len(x), device=device).split(batch):
+            # the three heads train together on one backbone
+            loss = sum(F.cross_entropy(s, y[idx]) for s in model(x[idx]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    return model.eval()
+
+
+# --8<-- [end:train]
+
+
 def main() -> None:
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -105,22 +127,7 @@ def main() -> None:
     data = make_shapes(600, min_side=5, max_side=9, seed=1, **kw)
     test = make_shapes(200, min_side=5, max_side=9, seed=2, **kw)
     small = make_shapes(200, min_side=5, max_side=6, seed=3, **kw)
-    model = SkipFCN(w=12).to(device)
-    x, y = data["images"].to(device), data["masks"].to(device)
-    opt = torch.optim.Adam(model.parameters())
-    epochs, batch = 5, 32
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, 2e-2, total_steps=epochs * -(-len(x) // batch)
-    )
-    for _ in range(epochs):
-        for idx in torch.randperm(len(x), device=device).split(batch):
-            # the three heads train together on one backbone
-            loss = sum(F.cross_entropy(s, y[idx]) for s in model(x[idx]))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-    model.eval()
+    model = train(SkipFCN(w=12).to(device), data)
     miou = {}
     with torch.no_grad():
         for name, d in (("all", test), ("small", small)):

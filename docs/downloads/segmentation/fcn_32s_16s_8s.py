@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "7d7c5b4e61bbbdaad221e89aaa803db2b08717834af02387c78d21732872750d", "sources": {"snippets/segmentation/fcn_32s_16s_8s.py": "daec2ee91f91d95ec073f5ea0299085e6c9ae719328e364c566d3163d308560f", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "7d7c5b4e61bbbdaad221e89aaa803db2b08717834af02387c78d21732872750d", "sources": {"snippets/segmentation/fcn_32s_16s_8s.py": "71a3ab545478b6ff4ad103b83be3b24f7dfce9f7394f6e170ec368434c42733f", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -674,6 +674,28 @@ class SkipFCN(nn.Module):
 # --8<-- [end:model]
 
 
+# --8<-- [start:train]
+def train(model: SkipFCN, data: dict, epochs: int = 5, batch: int = 32):
+    device = next(model.parameters()).device
+    x, y = data["images"].to(device), data["masks"].to(device)
+    opt = torch.optim.Adam(model.parameters())
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, 2e-2, total_steps=epochs * -(-len(x) // batch)
+    )
+    for _ in range(epochs):
+        for idx in torch.randperm(len(x), device=device).split(batch):
+            # the three heads train together on one backbone
+            loss = sum(F.cross_entropy(s, y[idx]) for s in model(x[idx]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    return model.eval()
+
+
+# --8<-- [end:train]
+
+
 def main() -> None:
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -692,22 +714,7 @@ def main() -> None:
     data = make_shapes(600, min_side=5, max_side=9, seed=1, **kw)
     test = make_shapes(200, min_side=5, max_side=9, seed=2, **kw)
     small = make_shapes(200, min_side=5, max_side=6, seed=3, **kw)
-    model = SkipFCN(w=12).to(device)
-    x, y = data["images"].to(device), data["masks"].to(device)
-    opt = torch.optim.Adam(model.parameters())
-    epochs, batch = 5, 32
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, 2e-2, total_steps=epochs * -(-len(x) // batch)
-    )
-    for _ in range(epochs):
-        for idx in torch.randperm(len(x), device=device).split(batch):
-            # the three heads train together on one backbone
-            loss = sum(F.cross_entropy(s, y[idx]) for s in model(x[idx]))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-    model.eval()
+    model = train(SkipFCN(w=12).to(device), data)
     miou = {}
     with torch.no_grad():
         for name, d in (("all", test), ("small", small)):
