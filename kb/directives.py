@@ -64,6 +64,12 @@ BLOCK = {
     "glossary",
     "solution",
 }
+KNOWN = (
+    "output value spread sign difference asserted reading_list questions reading_overview "
+    "questions_overview tracking_counts run_info include_markdown downloads glossary solution"
+).split()
+# "{{" (or more braces) and a directive's name: meant as a directive, whether or not it parses
+LOOKS_LIKE_DIRECTIVE = re.compile(r"\{\{[\s{]*(?:" + "|".join(KNOWN) + r")\b")
 OUTPUT_LINE = re.compile(
     r"^([ \t]*)\{\{\s*output\s+([^\s\"{}]+)\s*\}\}[ \t]*$", re.M
 )
@@ -195,6 +201,22 @@ def include_markdown(path: Path) -> str:
     )
 
 
+def malformed_directives(markdown: str) -> list[str]:
+    """Text that names a directive in braces but does not parse as one: it would be published as
+    raw braces. Each problem names the line and the form that parses."""
+    parsed = {m.start() for m in DIRECTIVE.finditer(markdown)}
+    problems = []
+    for m in LOOKS_LIKE_DIRECTIVE.finditer(markdown):
+        if m.start() not in parsed:
+            line = markdown.count("\n", 0, m.start()) + 1
+            text = markdown[m.start() :].split("\n", 1)[0][:80]
+            problems.append(
+                f"line {line}: {text!r} is not a directive. Write it as "
+                '{{ name ARG "a quoted label" }}: two braces, no other braces inside.'
+            )
+    return problems
+
+
 def expand(markdown: str, page: str, site: Site) -> str:
     """Expand every directive in the Markdown of `page` (a path relative to docs/)."""
     topic = site.by_topic.get(Path(page).with_suffix("").as_posix())
@@ -217,11 +239,16 @@ def expand(markdown: str, page: str, site: Site) -> str:
                 name, args, indent, topic, prefix, outputs_on_page, site
             )
             if name == "questions":  # answers bind their numbers and claims too
+                if malformed := malformed_directives(expanded):
+                    raise DirectiveError("an answer: " + "\n".join(malformed))
                 expanded = DIRECTIVE.sub(replace, expanded)
             return expanded
         except (outputs.OutputError, DirectiveError) as error:
             raise DirectiveError(f"{where}: {error}") from None
 
+    malformed = malformed_directives(markdown)
+    if malformed:
+        raise DirectiveError(f"docs/{page}: " + "\n".join(malformed))
     problems = freshness_problems(markdown, topic, site)
     if problems and not site.serving:
         raise DirectiveError(f"docs/{page}: " + "\n".join(problems))
@@ -393,9 +420,7 @@ def _expand_one(
         need(0, "{{ glossary }}")
         return _indented(glossary_table(site, prefix), indent)
     raise DirectiveError(
-        f"unknown directive {name!r}; known: output, value, spread, sign, difference, asserted, reading_list, questions, "
-        "reading_overview, questions_overview, tracking_counts, run_info, include_markdown, downloads, glossary, "
-        "solution"
+        f"unknown directive {name!r}; known: {', '.join(KNOWN)}"
     )
 
 

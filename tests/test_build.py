@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from conftest import build
+from kb.directives import malformed_directives
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -116,6 +117,29 @@ def test_unknown_output_label_fails(small_site):
     fails_with(
         small_site,
         r"docs/example\.md: .*prints no line labelled \"no such label\"",
+    )
+
+
+def test_a_directive_that_does_not_parse_fails(small_site):
+    # extra braces or a brace inside would otherwise publish the raw text
+    edit(
+        small_site / "docs" / "example.md",
+        '{{ value detection/grid_detector "held-out mAP@0.5 with NMS" }}',
+        '{{{{ value {S} "held-out mAP@0.5 with NMS" }}}}',
+    )
+    fails_with(
+        small_site,
+        r"docs/example\.md: line \d+: '\{\{\{\{ value \{S\}.*is not a directive",
+    )
+
+
+def test_only_text_naming_a_directive_is_flagged():
+    math = r"$f = \max\big({w^{1}_{k}}^{\!\top} x\big)$ and $\frac{a}{b_{\text{in}}}$"
+    ok = '{{ spread a/b "label" }} and {{ questions }}'
+    assert malformed_directives(math + ok) == []
+    assert (
+        len(malformed_directives("{{ spread {S} x }} {{{ asserted a/b y }}}"))
+        == 2
     )
 
 
