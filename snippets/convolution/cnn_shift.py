@@ -41,26 +41,35 @@ def make_cnn() -> nn.Sequential:
 # --8<-- [end:model]
 
 
-def main() -> None:
-    torch.manual_seed(SEED)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+def digits_split(device: str):
+    """The 8x8 digits as (N, 1, 8, 8) in [0, 1], shuffled by SEED: 1400 to
+    train on, the other 397 to test."""
     digits = load_digits()
     x = torch.tensor(digits.images, dtype=torch.float32)[:, None] / 16
     y = torch.tensor(digits.target)
     perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(SEED))
     x, y = x[perm].to(device), y[perm].to(device)
-    x_train, y_train, x_test, y_test = x[:1400], y[:1400], x[1400:], y[1400:]
-    model = make_cnn().to(device)
+    return x[:1400], y[:1400], x[1400:], y[1400:]
+
+
+def train(model: nn.Module, x_train, y_train, epochs: int = 15) -> nn.Module:
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
-    for epoch in range(15):
-        for i in range(0, 1400, 100):
+    for epoch in range(epochs):
+        for i in range(0, len(x_train), 100):
             loss = F.cross_entropy(
                 model(x_train[i : i + 100]), y_train[i : i + 100]
             )
             opt.zero_grad()
             loss.backward()
             opt.step()
-    model.eval()
+    return model.eval()
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    x_train, y_train, x_test, y_test = digits_split(device)
+    model = train(make_cnn().to(device), x_train, y_train)
     # --8<-- [start:shift]
     with torch.no_grad():
         out = model(x_test)  # (N, 10) logits
