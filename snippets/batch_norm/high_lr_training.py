@@ -53,6 +53,30 @@ def make_cnn(batch_norm: bool) -> nn.Sequential:
 # --8<-- [end:model]
 
 
+# --8<-- [start:train]
+def train(model, x, y, lr: float, epochs: int) -> tuple[list, list]:
+    """SGD with momentum 0.9 in batches of 128; each epoch's mean train loss
+    and train accuracy."""
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    losses, accuracies = [], []
+    for epoch in range(epochs):
+        total, correct = 0.0, 0
+        for batch in torch.randperm(len(y), device=y.device).split(128):
+            logits = model(x[batch])
+            loss = F.cross_entropy(logits, y[batch])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(batch)
+            correct += (logits.argmax(1) == y[batch]).sum().item()
+        losses.append(total / len(y))  # mean train loss of the epoch
+        accuracies.append(correct / len(y))
+    return losses, accuracies
+
+
+# --8<-- [end:train]
+
+
 def main() -> None:
     torch.manual_seed(SEED)
     np.random.seed(SEED)
@@ -62,7 +86,7 @@ def main() -> None:
         digits.images / 16.0, dtype=torch.float32, device=device
     ).unsqueeze(1)
     y = torch.tensor(digits.target, device=device)
-    # --8<-- [start:train]
+    # --8<-- [start:runs]
     EPOCHS = 6
     runs = [
         ("without BN, lr 0.1", False, 0.1),  # a usual rate
@@ -73,21 +97,8 @@ def main() -> None:
     for name, bn, lr in runs:
         torch.manual_seed(SEED)  # same init and data order
         model = make_cnn(bn).to(device)
-        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-        curves[name], accuracies[name] = [], []
-        for epoch in range(EPOCHS):
-            total, correct = 0.0, 0
-            for batch in torch.randperm(len(y), device=device).split(128):
-                logits = model(x[batch])
-                loss = F.cross_entropy(logits, y[batch])
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                total += loss.item() * len(batch)
-                correct += (logits.argmax(1) == y[batch]).sum().item()
-            curves[name].append(total / len(y))  # mean train loss of the epoch
-            accuracies[name].append(correct / len(y))
-    # --8<-- [end:train]
+        curves[name], accuracies[name] = train(model, x, y, lr, EPOCHS)
+    # --8<-- [end:runs]
     # The claims, for every seed. A loss that overflowed counts as infinite.
     loss = {
         n: [v if np.isfinite(v) else np.inf for v in c]
