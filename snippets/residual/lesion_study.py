@@ -62,17 +62,23 @@ def branch_share(net: nn.Sequential, x) -> float:
     return min(shares)
 
 
-def main() -> None:
-    torch.manual_seed(SEED)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+def digits_split(device: str):
+    """The digits standardized per pixel (1797, 64), their labels, and the
+    indices of a 3/4 training split and the rest, shuffled by SEED."""
     digits = load_digits()
     x = torch.tensor(digits.data, dtype=torch.float32)
-    x = ((x - x.mean(0)) / (x.std(0) + 1e-3)).to(device)  # (1797, 64)
+    x = ((x - x.mean(0)) / (x.std(0) + 1e-3)).to(device)
     y = torch.tensor(digits.target, device=device)
     order = torch.randperm(
         len(y), generator=torch.Generator().manual_seed(SEED)
     )
-    tr, te = order[:1347].to(device), order[1347:].to(device)
+    return x, y, order[:1347].to(device), order[1347:].to(device)
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    x, y, tr, te = digits_split(device)
     # --8<-- [start:run]
     nets = {
         "plain (10 layers)": (10, False),

@@ -13,11 +13,10 @@ import math
 import os
 
 import torch
-from sklearn.datasets import load_digits
 import torch.nn.functional as F
 
 from degradation import Block, make_net  # same folder
-from lesion_study import train
+from lesion_study import digits_split, train
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 TOL = [0.02, 0.03, 0.02, 0.02, 0.02]  # per k: spread over seeds and kernels
@@ -54,14 +53,7 @@ def full_gradient(net, x, y) -> torch.Tensor:
 def main() -> None:
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    digits = load_digits()
-    x = torch.tensor(digits.data, dtype=torch.float32)
-    x = ((x - x.mean(0)) / (x.std(0) + 1e-3)).to(device)  # (1797, 64)
-    y = torch.tensor(digits.target, device=device)
-    order = torch.randperm(
-        len(y), generator=torch.Generator().manual_seed(SEED)
-    )
-    tr, te = order[:1347].to(device), order[1347:].to(device)
+    x, y, tr, te = digits_split(device)
     net = train(make_net(20, shortcut=True).to(device), x[tr], y[tr])
     x, y = x[te], y[te]  # measured on held-out digits, as in eval mode
     # --8<-- [start:run]

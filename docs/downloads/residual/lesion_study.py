@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "86456475cf6978881ce4d584aa6099da7de9f3eddabda6725e2e5009a2a222f1", "sources": {"snippets/residual/degradation.py": "4f2c1f994ed726699e71012b94a6310b0f1284e665449c4dc862b6266c69ad45", "snippets/residual/lesion_study.py": "ac4aace96530a774d5659235c3b932d23546d45a1d976fc359f8167d4e897414"}}
+# kb-download: {"record": "86456475cf6978881ce4d584aa6099da7de9f3eddabda6725e2e5009a2a222f1", "sources": {"snippets/residual/degradation.py": "4f2c1f994ed726699e71012b94a6310b0f1284e665449c4dc862b6266c69ad45", "snippets/residual/lesion_study.py": "533b2ce24603a2cd75da8e3b4d1401cd3f1fee8706e91c91bc1b0f5f1c79c5b6"}}
 
 
 import sys
@@ -244,17 +244,23 @@ def branch_share(net: nn.Sequential, x) -> float:
     return min(shares)
 
 
-def main() -> None:
-    torch.manual_seed(SEED)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+def digits_split(device: str):
+    """The digits standardized per pixel (1797, 64), their labels, and the
+    indices of a 3/4 training split and the rest, shuffled by SEED."""
     digits = load_digits()
     x = torch.tensor(digits.data, dtype=torch.float32)
-    x = ((x - x.mean(0)) / (x.std(0) + 1e-3)).to(device)  # (1797, 64)
+    x = ((x - x.mean(0)) / (x.std(0) + 1e-3)).to(device)
     y = torch.tensor(digits.target, device=device)
     order = torch.randperm(
         len(y), generator=torch.Generator().manual_seed(SEED)
     )
-    tr, te = order[:1347].to(device), order[1347:].to(device)
+    return x, y, order[:1347].to(device), order[1347:].to(device)
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    x, y, tr, te = digits_split(device)
     # --8<-- [start:run]
     nets = {
         "plain (10 layers)": (10, False),

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "a89410ca294813fac0f8a1a82e8b9a35a5e46e690d1eb59e12460c9c82e02340", "sources": {"snippets/residual/degradation.py": "4f2c1f994ed726699e71012b94a6310b0f1284e665449c4dc862b6266c69ad45", "snippets/residual/lesion_study.py": "ac4aace96530a774d5659235c3b932d23546d45a1d976fc359f8167d4e897414", "snippets/residual/path_lengths.py": "9b3ace900fd75b4d741c579970f1f34a0d5305dd0088bcf0424e2e62015afc1e"}}
+# kb-download: {"record": "a89410ca294813fac0f8a1a82e8b9a35a5e46e690d1eb59e12460c9c82e02340", "sources": {"snippets/residual/degradation.py": "4f2c1f994ed726699e71012b94a6310b0f1284e665449c4dc862b6266c69ad45", "snippets/residual/lesion_study.py": "533b2ce24603a2cd75da8e3b4d1401cd3f1fee8706e91c91bc1b0f5f1c79c5b6", "snippets/residual/path_lengths.py": "ff515a9efd4abfd2f38ad808965abe3362d0201b0788e638632e6598704ac834"}}
 
 
 import sys
@@ -244,17 +244,23 @@ def branch_share(net: nn.Sequential, x) -> float:
     return min(shares)
 
 
-def main() -> None:
-    torch.manual_seed(SEED)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+def digits_split(device: str):
+    """The digits standardized per pixel (1797, 64), their labels, and the
+    indices of a 3/4 training split and the rest, shuffled by SEED."""
     digits = load_digits()
     x = torch.tensor(digits.data, dtype=torch.float32)
-    x = ((x - x.mean(0)) / (x.std(0) + 1e-3)).to(device)  # (1797, 64)
+    x = ((x - x.mean(0)) / (x.std(0) + 1e-3)).to(device)
     y = torch.tensor(digits.target, device=device)
     order = torch.randperm(
         len(y), generator=torch.Generator().manual_seed(SEED)
     )
-    tr, te = order[:1347].to(device), order[1347:].to(device)
+    return x, y, order[:1347].to(device), order[1347:].to(device)
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    x, y, tr, te = digits_split(device)
     # --8<-- [start:run]
     nets = {
         "plain (10 layers)": (10, False),
@@ -306,11 +312,10 @@ import math
 import os
 
 import torch
-from sklearn.datasets import load_digits
 import torch.nn.functional as F
 
 from degradation import Block, make_net  # same folder
-from lesion_study import train
+from lesion_study import digits_split, train
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 TOL = [0.02, 0.03, 0.02, 0.02, 0.02]  # per k: spread over seeds and kernels
@@ -347,14 +352,7 @@ def full_gradient(net, x, y) -> torch.Tensor:
 def main() -> None:
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    digits = load_digits()
-    x = torch.tensor(digits.data, dtype=torch.float32)
-    x = ((x - x.mean(0)) / (x.std(0) + 1e-3)).to(device)  # (1797, 64)
-    y = torch.tensor(digits.target, device=device)
-    order = torch.randperm(
-        len(y), generator=torch.Generator().manual_seed(SEED)
-    )
-    tr, te = order[:1347].to(device), order[1347:].to(device)
+    x, y, tr, te = digits_split(device)
     net = train(make_net(20, shortcut=True).to(device), x[tr], y[tr])
     x, y = x[te], y[te]  # measured on held-out digits, as in eval mode
     # --8<-- [start:run]
