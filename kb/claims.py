@@ -17,10 +17,11 @@ left out. A number from a paper is not a run's: a sentence that cites its source
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from kb import filecache
 
 # What makes a sentence speak of a run of ours.
 RUN_WORDS = re.compile(
@@ -183,9 +184,13 @@ def unbound(markdown: str) -> list[Unbound]:
     return found
 
 
-@functools.cache
 def assert_messages(path: Path) -> tuple[str, ...]:
     """The messages of a snippet's `assert` statements; an f-string's fields read as {}."""
+    # remembered per version of the file, so `mkdocs serve` sees an edited message
+    return filecache.cached("asserts", path, _assert_messages)
+
+
+def _assert_messages(path: Path) -> tuple[str, ...]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     messages = []
     for node in ast.walk(tree):

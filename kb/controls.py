@@ -28,7 +28,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb import exercises, runner
+from kb import exercises, filecache, runner
 from kb.paths import ROOT, rel
 
 FILE = "controls.toml"
@@ -101,7 +101,11 @@ def of(snippet: Path) -> Control | None:
         return Control(
             snippet, "the solution (the starter in its place)", starter=True
         )
-    return load(snippet.parent).get(snippet.stem)
+    # a page's provenance table asks once per snippet: read each folder's file once per build
+    folder = snippet.parent
+    return filecache.per_build(
+        ("controls", str(folder)), lambda: load(folder)
+    ).get(snippet.stem)
 
 
 def changed_source(control: Control) -> str:

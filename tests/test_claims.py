@@ -98,3 +98,15 @@ def test_asserted_names_an_existing_assert(tmp_path):
         claims.asserted(snippet, "skips help")
     with pytest.raises(ValueError, match="does not exist"):
         claims.asserted(tmp_path / "missing.py", "anything")
+
+
+def test_asserted_sees_an_edited_message(tmp_path):
+    # `mkdocs serve` rebuilds in one process: the parsed messages must follow the file's edits
+    snippet = tmp_path / "claim.py"
+    snippet.write_text('assert True, "skips help"\n')
+    claims.asserted(snippet, "skips help")
+    snippet.write_text('assert True, "skips help the small model"\n')
+    claims.asserted(snippet, "the small model")
+    snippet.write_text('assert True, "dropout narrows the gap"\n')
+    with pytest.raises(ValueError, match="no assert"):
+        claims.asserted(snippet, "skips help")
