@@ -43,33 +43,47 @@ LOSSES = {
 # --8<-- [end:losses]
 
 
-def main() -> None:
-    gen = torch.Generator().manual_seed(SEED)
-    n = 400  # boxes in a 64 x 64 image
+def box_pairs(seed: int, n: int = 400) -> tuple[torch.Tensor, torch.Tensor]:
+    """n start parameters and n target boxes in a 64 x 64 image."""
+    gen = torch.Generator().manual_seed(seed)
     rand = lambda lo, hi: lo + (hi - lo) * torch.rand(n, 2, generator=gen)
     target = decode(torch.cat([rand(16, 48), rand(8, 24).log()], 1))
     start = torch.cat([rand(16, 48), rand(8, 24).log()], 1)
+    return start, target
+
+
+# --8<-- [start:fit]
+def fit(loss_fn, start, target, steps=200):
+    """Adam on each box's (cx, cy, log w, log h), the learning rate annealed."""
+    p = start.clone().requires_grad_()
+    opt = torch.optim.Adam([p], lr=0.5)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+    for _ in range(steps):
+        loss = loss_fn(decode(p), target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+    return p.detach()
+
+
+# --8<-- [end:fit]
+
+
+def main() -> None:
+    start, target = box_pairs(SEED)
+    n = len(start)
     disjoint = iou_and_giou(decode(start), target)[0] == 0
     print(f"pairs that start disjoint: {int(disjoint.sum())} ±40 of {n}")
     res = {}
-    # --8<-- [start:fit]
     for name, loss_fn in LOSSES.items():
-        p = start.clone().requires_grad_()
-        opt = torch.optim.Adam([p], lr=0.5)
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=200)
-        for _ in range(200):
-            loss = loss_fn(decode(p), target)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-        iou = iou_and_giou(decode(p.detach()), target)[0]
+        p = fit(loss_fn, start, target)
+        iou = iou_and_giou(decode(p), target)[0]
         res[name] = (
             float(iou.mean()),
             float((iou[disjoint] >= 0.5).double().mean()),
         )
-        # --8<-- [end:fit]
-        moved = (p.detach() != start).any(1)  # (N,) boxes that changed at all
+        moved = (p != start).any(1)  # (N,) boxes that changed at all
         t_iou, t_fit = TOL[name]
         if name == "1 - IoU":  # zero gradient when disjoint: they never move
             assert not moved[disjoint].any() and res[name][1] == 0, (
