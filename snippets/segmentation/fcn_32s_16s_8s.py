@@ -88,7 +88,8 @@ class SkipFCN(nn.Module):
 
 
 # --8<-- [start:train]
-def train(model: SkipFCN, data: dict, epochs: int = 5, batch: int = 32):
+def train(model: SkipFCN, data, epochs=5, batch=32, keep=1.0):
+    """keep < 1: each pixel's loss is ignored with probability 1 - keep."""
     device = next(model.parameters()).device
     x, y = data["images"].to(device), data["masks"].to(device)
     opt = torch.optim.Adam(model.parameters())
@@ -97,8 +98,15 @@ def train(model: SkipFCN, data: dict, epochs: int = 5, batch: int = 32):
     )
     for _ in range(epochs):
         for idx in torch.randperm(len(x), device=device).split(batch):
+            target = y[idx]
+            if keep < 1:  # loss sampling (FCN, Section 4.4): -1 is ignored
+                dropped = torch.rand(target.shape, device=device) >= keep
+                target = target.masked_fill(dropped, -1)
             # the three heads train together on one backbone
-            loss = sum(F.cross_entropy(s, y[idx]) for s in model(x[idx]))
+            loss = sum(
+                F.cross_entropy(s, target, ignore_index=-1)
+                for s in model(x[idx])
+            )
             opt.zero_grad()
             loss.backward()
             opt.step()

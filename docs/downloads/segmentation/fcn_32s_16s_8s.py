@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "7d7c5b4e61bbbdaad221e89aaa803db2b08717834af02387c78d21732872750d", "sources": {"snippets/segmentation/fcn_32s_16s_8s.py": "71a3ab545478b6ff4ad103b83be3b24f7dfce9f7394f6e170ec368434c42733f", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "7d7c5b4e61bbbdaad221e89aaa803db2b08717834af02387c78d21732872750d", "sources": {"snippets/segmentation/fcn_32s_16s_8s.py": "a23b75a2179a889287e59f7ae639b3a8f096ca72d90effc324cd9dbfcc664a40", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -675,7 +675,8 @@ class SkipFCN(nn.Module):
 
 
 # --8<-- [start:train]
-def train(model: SkipFCN, data: dict, epochs: int = 5, batch: int = 32):
+def train(model: SkipFCN, data, epochs=5, batch=32, keep=1.0):
+    """keep < 1: each pixel's loss is ignored with probability 1 - keep."""
     device = next(model.parameters()).device
     x, y = data["images"].to(device), data["masks"].to(device)
     opt = torch.optim.Adam(model.parameters())
@@ -684,8 +685,15 @@ def train(model: SkipFCN, data: dict, epochs: int = 5, batch: int = 32):
     )
     for _ in range(epochs):
         for idx in torch.randperm(len(x), device=device).split(batch):
+            target = y[idx]
+            if keep < 1:  # loss sampling (FCN, Section 4.4): -1 is ignored
+                dropped = torch.rand(target.shape, device=device) >= keep
+                target = target.masked_fill(dropped, -1)
             # the three heads train together on one backbone
-            loss = sum(F.cross_entropy(s, y[idx]) for s in model(x[idx]))
+            loss = sum(
+                F.cross_entropy(s, target, ignore_index=-1)
+                for s in model(x[idx])
+            )
             opt.zero_grad()
             loss.backward()
             opt.step()
