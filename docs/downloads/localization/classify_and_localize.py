@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "0048bf765c2fcf77cac52be951c9ba8adfbf42ea48538beb458d14a6e43469c2", "sources": {"snippets/localization/classify_and_localize.py": "a0c13f0cab8bac27bf962eaf23ad5abdf24ff26e42c995a46f8d67d11b2acf59", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "0048bf765c2fcf77cac52be951c9ba8adfbf42ea48538beb458d14a6e43469c2", "sources": {"snippets/localization/classify_and_localize.py": "f8e4fef49ce8bd98bf28b7248e57ea2c1a46267b0dfcdf3d82768857ecb3901c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -365,39 +365,51 @@ def box_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return w * h / (area(a) + area(b) - w * h)
 
 
-def main() -> None:
-    torch.manual_seed(SEED)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    # one shape per image
-    train, test = (make_shapes(2000, seed=0), make_shapes(500, seed=1))
-    x, y = train["images"].to(device), torch.cat(train["labels"]).to(device)
-    boxes = torch.cat(train["boxes"]).to(device)  # (N, 4) pixels
-    x_test, y_test = (
-        test["images"].to(device),
-        torch.cat(test["labels"]).to(device),
-    )
-    boxes_test = torch.cat(test["boxes"]).to(device)
-
-    # --8<-- [start:train]
-    # normalize each coordinate: zero mean, unit variance
-    mean, std = (boxes.mean(0), boxes.std(0))
-    target = (boxes - mean) / std
-    model = Localizer().to(device)
+# --8<-- [start:train]
+def train(model, x, labels, target, epochs=12):
+    """Adam on the summed loss, in batches of 100 images."""
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    for epoch in range(12):
-        for idx in torch.randperm(len(x), device=device).split(100):
+    for epoch in range(epochs):
+        for idx in torch.randperm(len(x), device=x.device).split(100):
             scores, box_pred = model(x[idx])
-            loss = multitask_loss(scores, box_pred, y[idx], target[idx])
+            loss = multitask_loss(scores, box_pred, labels[idx], target[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
+    return model.eval()
 
+
+# --8<-- [end:train]
+
+
+def one_shape_data(device):
+    """2000 training and 500 test images, one shape each, boxes in pixels."""
+    train_set, test_set = make_shapes(2000, seed=0), make_shapes(500, seed=1)
+    return [
+        (
+            d["images"].to(device),
+            torch.cat(d["labels"]).to(device),
+            torch.cat(d["boxes"]).to(device),
+        )
+        for d in (train_set, test_set)
+    ]
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    (x, y, boxes), (x_test, y_test, boxes_test) = one_shape_data(device)
+
+    # --8<-- [start:fit]
+    # normalize each coordinate: zero mean, unit variance
+    mean, std = (boxes.mean(0), boxes.std(0))
+    model = train(Localizer().to(device), x, y, (boxes - mean) / std)
     with torch.no_grad():
         scores, box_pred = model(x_test)
     pred_boxes = box_pred * std + mean  # back to pixels
     accuracy = (scores.argmax(1) == y_test).float().mean().item()
     ious = box_iou(pred_boxes, boxes_test)
-    # --8<-- [end:train]
+    # --8<-- [end:fit]
 
     print(f"held-out images: {len(y_test)}")
     print(f"test classification accuracy: {accuracy:.3f} ±0.07")
