@@ -64,10 +64,16 @@ BLOCK = {
     "glossary",
     "solution",
 }
-KNOWN = (
-    "output value spread sign difference asserted reading_list questions reading_overview "
-    "questions_overview tracking_counts run_info include_markdown downloads glossary solution"
-).split()
+INLINE = (
+    "value",
+    "spread",
+    "sign",
+    "difference",
+    "asserted",
+    "tracking_counts",
+    "run_info",
+)
+KNOWN = (*INLINE, *sorted(BLOCK))
 # "{{" (or more braces) and a directive's name: meant as a directive, whether or not it parses
 LOOKS_LIKE_DIRECTIVE = re.compile(r"\{\{[\s{]*(?:" + "|".join(KNOWN) + r")\b")
 OUTPUT_LINE = re.compile(

@@ -522,8 +522,8 @@ def main() -> None:
     # --8<-- [end:compare]
     zeros, circular = "pooled, zeros padding", "pooled, circular padding"
     mean_iou = {name: ious.mean().item() for name, ious in iou.items()}
-    # seed-to-seed spread (seeds 1-4 vs seed 0, other CPUs' kernels)
     print(f"test mean IoU, the mean box: {mean_iou['the mean box']:.3f}")
+    # ±: the spread over seeds 1-4 against seed 0 and other CPUs' kernels
     print(f"test mean IoU, {zeros}: {mean_iou[zeros]:.3f} ±0.2")
     print(f"test mean IoU, {circular}: {mean_iou[circular]:.3f} ±0.01")
     print(f"centre spread, true boxes: {centre_spread(boxes_test):.2f} px")
