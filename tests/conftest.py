@@ -154,6 +154,8 @@ def small_site(tmp_path) -> Path:
 
 def _expected_seconds(item) -> float:
     """A rough cost, so the longest tests start first and `-n auto` workers finish together."""
+    if "fresh_venv" in item.name:
+        return 120.0  # installs torch and friends into a new venv (CI only)
     if item.get_closest_marker("browser") or "built_site" in getattr(
         item, "fixturenames", ()
     ):
@@ -161,15 +163,19 @@ def _expected_seconds(item) -> float:
     snippet = getattr(item, "callspec", None) and item.callspec.params.get(
         "snippet"
     )
-    if snippet is not None and item.module.__name__ == "test_snippets":
+    runs_it = item.module.__name__ in ("test_snippets", "test_controls") or (
+        # a downloaded notebook, script or zip run outside the repository
+        item.module.__name__ == "test_downloads" and "_runs_" in item.name
+    )
+    if snippet is not None and runs_it:
         try:
             return float(
                 json.loads(
                     (outputs.output_dir(snippet) / "run.json").read_text()
                 )["seconds"]
             )
-        except (OSError, ValueError, KeyError):
-            return 5.0
+        except (OSError, ValueError, KeyError, TypeError):
+            return 5.0  # not recorded yet, or an empty parameter list (NOTSET)
     return 0.0
 
 
@@ -221,6 +227,10 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_collection_modifyitems(items):
+    # longest first; with --maxschedchunk=1 (pyproject.toml) each xdist worker takes the next test
+    # when it is free, so the workers finish together. xdist's default hands each worker a quarter
+    # of its share up front, consecutive: the first worker got every long test and ran 4.5 minutes
+    # after the other had finished (a cold run of 2026-12-05).
     items.sort(key=_expected_seconds, reverse=True)
 
 
