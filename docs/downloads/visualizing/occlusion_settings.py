@@ -1,0 +1,621 @@
+# occlusion_settings.py: an experiment of the CNN Knowledge Base that runs on its own.
+# Made by `python -m kb downloads` from snippets/visualizing/occlusion_settings.py of https://github.com/cnn-kb/cnn-knowledge-base;
+# edit the snippet, not this file.
+#
+# Python 3.11 and these packages (torch is the CPU build), in a fresh virtual environment:
+#     pip install torch==2.13.0 matplotlib==3.11.2 --extra-index-url https://download.pytorch.org/whl/cpu
+# then:
+#     python occlusion_settings.py
+#
+# The local modules it imports are inlined below, byte for byte, and registered as
+# modules before the snippet's own code runs.
+# kb-download: {"record": "1d21c75737dcf5460c24b6d1d9ef6675e8a3a192329eec22cf5d8c5e1383bec6", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/occlusion.py": "9039e9eb63d5e9aec49da0bccf62fc2f72957d1d5b32d932477e3259c5419c8b", "snippets/visualizing/occlusion_settings.py": "9b023f46cbddfe8281346d141beb187504f09a3b5783d9cc37d18120a4198b2e"}}
+
+
+import sys
+import types
+
+
+def _add_module(name, source):
+    """Make `import <name>` find this source, as if <name>.py lay beside the script."""
+    module = types.ModuleType(name)
+    module.__file__ = name + ".py"
+    sys.modules[name] = module
+    exec(compile(source, module.__file__, "exec"), module.__dict__)
+
+
+# snippets/shapes/shapes.py
+_add_module('shapes', r'''"""Synthetic shapes: thousands of labelled 32x32 images with exact boxes and
+masks, generated in well under a second.
+
+The shared data set of this site (docs/shapes.md): squares, circles and
+triangles on a noisy dark background, each with its class, its tight bounding
+box and a per-pixel class mask. Nothing downloaded.
+"""
+
+import torch
+
+CLASSES = ("square", "circle", "triangle")
+
+
+# --8<-- [start:draw]
+def _draw(
+    cls: torch.Tensor,
+    x0: torch.Tensor,
+    y0: torch.Tensor,
+    side: torch.Tensor,
+    size: int,
+) -> torch.Tensor:
+    """Boolean masks (n, size, size) of one shape per image, inside the square
+    [x0, x0+side) x [y0, y0+side)."""
+    yy = torch.arange(size).view(1, size, 1).float()  # (1, H, 1) row index
+    xx = torch.arange(size).view(1, 1, size).float()  # (1, 1, W) column index
+    x0, y0, s = (t.view(-1, 1, 1).float() for t in (x0, y0, side))
+    row, col = yy - y0, xx - x0  # position inside the shape's square
+    inside = (row >= 0) & (row < s) & (col >= 0) & (col < s)
+    c = (s - 1) / 2  # centre of the square, in pixels
+    # a disc touching all four sides
+    circle = (row - c) ** 2 + (col - c) ** 2 <= c**2 + 0.5
+    # apex at the top, base = bottom row
+    triangle = (col - c).abs() <= row / 2 + 0.5
+    # (3, n, H, W)
+    masks = torch.stack([inside, inside & circle, inside & triangle])
+    # pick each image's class: (n, H, W)
+    return masks[cls, torch.arange(len(cls))]
+
+
+# --8<-- [end:draw]
+
+
+def _bounds(masks: torch.Tensor) -> torch.Tensor:
+    """Tight boxes (n, 4) = (x0, y0, x1, y1), x1/y1 exclusive, of non-empty
+    boolean masks (n, H, W)."""
+    cols, rows = masks.any(1), masks.any(2)  # (n, W), (n, H)
+    size = masks.shape[-1]
+    first = lambda a: a.float().argmax(1)  # first True
+    # one past the last True
+    last = lambda a: size - a.flip(1).float().argmax(1)
+    return torch.stack(
+        [first(cols), first(rows), last(cols), last(rows)], 1
+    ).float()
+
+
+# --8<-- [start:make_shapes]
+def make_shapes(
+    n: int,
+    size: int = 32,
+    max_shapes: int = 1,
+    seed: int = 0,
+    min_side: int = 8,
+    max_side: int = 16,
+    noise: float = 0.1,
+) -> dict:
+    """n images (n, 1, size, size) with 1..max_shapes non-overlapping shapes
+    each, their boxes (x0, y0, x1, y1; x1/y1 exclusive; tight around each
+    shape's mask), labels and class masks."""
+    g = torch.Generator().manual_seed(seed)
+    # shapes wanted per image
+    count = torch.randint(1, max_shapes + 1, (n,), generator=g)
+    # placed squares, far away if none
+    squares = torch.full((n, max_shapes, 4), -size * 2)
+    masks = torch.zeros(n, size, size, dtype=torch.long)
+    images = torch.zeros(n, size, size)
+    boxes, labels = [[] for _ in range(n)], [[] for _ in range(n)]
+    for slot in range(max_shapes):
+        cls = torch.randint(0, len(CLASSES), (n,), generator=g)
+        side = torch.randint(min_side, max_side + 1, (n,), generator=g)
+        # each shape its own grey level
+        brightness = 0.6 + 0.4 * torch.rand(n, generator=g)
+        todo = (count > slot).nonzero().flatten()  # images that want this shape
+        for _ in range(50):  # retry positions that overlap
+            s = side[todo]
+            x0 = (torch.rand(len(todo), generator=g) * (size - s + 1)).long()
+            y0 = (torch.rand(len(todo), generator=g) * (size - s + 1)).long()
+            new = torch.stack([x0, y0, x0 + s, y0 + s], 1).view(-1, 1, 4)
+            old = squares[todo]  # (k, max_shapes, 4)
+            # or row between
+            apart = (
+                (new[..., 2] < old[..., 0])
+                | (old[..., 2] < new[..., 0])  # >= 1 empty column
+                | (new[..., 3] < old[..., 1])
+                | (old[..., 3] < new[..., 1])
+            )
+            ok = apart.all(1)
+            squares[todo[ok], slot] = new[ok, 0]
+            todo = todo[~ok]  # the clashing ones try again
+            if len(todo) == 0:
+                break
+        # the rest give up this shape
+        placed = (squares[:, slot, 0] >= 0).nonzero().flatten()
+        x0, y0 = squares[placed, slot, 0], squares[placed, slot, 1]
+        shape = _draw(cls[placed], x0, y0, side[placed], size)  # (k, H, W)
+        masks[placed] = torch.where(
+            shape, (cls[placed] + 1).view(-1, 1, 1), masks[placed]
+        )
+        images[placed] = torch.where(
+            shape, brightness[placed].view(-1, 1, 1), images[placed]
+        )
+        for i, b in zip(placed.tolist(), _bounds(shape).tolist()):
+            boxes[i].append(b)
+            labels[i].append(int(cls[i]))
+    images = (images + noise * torch.randn(n, size, size, generator=g)).clamp(
+        0, 1
+    )
+    return {
+        "images": images.unsqueeze(1),  # (n, 1, H, W)
+        "boxes": [torch.tensor(b) for b in boxes],  # n x (k_i, 4)
+        "labels": [
+            torch.tensor(l, dtype=torch.long) for l in labels
+        ],  # n x (k_i,)
+        "masks": masks,  # (n, H, W): 0 = background
+    }
+
+
+# --8<-- [end:make_shapes]
+
+
+def _check(data: dict, n_check: int = 300) -> None:
+    """Each box is exactly the bounds of its shape's mask pixels; no shape pixel
+    lies outside a box."""
+    for i in range(n_check):
+        mask, boxes, labels = (
+            data["masks"][i],
+            data["boxes"][i],
+            data["labels"][i],
+        )
+        assert len(boxes) == len(labels) >= 1, (len(boxes), len(labels))
+        assert ((labels >= 0) & (labels < len(CLASSES))).all(), labels
+        covered = 0
+        for (x0, y0, x1, y1), label in zip(
+            boxes.long().tolist(), labels.tolist()
+        ):
+            inside = mask[y0:y1, x0:x1] == label + 1
+            assert inside[0].any() and inside[-1].any(), (
+                i,
+                "box rows are not tight",
+            )
+            assert inside[:, 0].any() and inside[:, -1].any(), (
+                i,
+                "box columns are not tight",
+            )
+            covered += int(inside.sum())
+        assert covered == int((mask > 0).sum()), (
+            i,
+            "shape pixels outside every box",
+        )
+
+
+def main() -> None:
+    torch.manual_seed(0)
+    # generation is on the CPU by design
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    # its speed is measured by `python -m kb bench`, not asserted: a busy CPU
+    # must not fail a claim
+    data = make_shapes(2000, max_shapes=3, seed=0)
+    _check(data)
+    single = make_shapes(2000, max_shapes=1, seed=1)
+    _check(single)
+    assert all(len(b) == 1 for b in single["boxes"])
+    assert (
+        data["images"].shape == (2000, 1, 32, 32)
+        and data["images"].dtype == torch.float32
+    )
+    again = make_shapes(2000, max_shapes=3, seed=0)  # same seed, same data
+    assert torch.equal(again["images"], data["images"]) and torch.equal(
+        again["masks"], data["masks"]
+    )
+    assert all(torch.equal(a, b) for a, b in zip(again["boxes"], data["boxes"]))
+    other = make_shapes(2000, max_shapes=3, seed=1)
+    assert not torch.equal(other["images"], data["images"])
+    x = data["images"].to(device)
+    shape_px = x.squeeze(1)[data["masks"].to(device) > 0].mean().item()
+    background_px = x.squeeze(1)[data["masks"].to(device) == 0].mean().item()
+    assert shape_px > background_px + 0.5, (shape_px, background_px)
+    counts = torch.tensor([len(b) for b in data["boxes"]])
+    per_class = torch.bincount(
+        torch.cat(data["labels"]), minlength=len(CLASSES)
+    )
+    print(f"images generated: {len(data['boxes'])}")
+    print(
+        f"shapes per image with max_shapes=3 (mean): "
+        f"{counts.float().mean():.2f}"
+    )
+    print(
+        "shapes per class: "
+        + ", ".join(f"{c} {int(k)}" for c, k in zip(CLASSES, per_class))
+    )
+    print(
+        f"mean pixel value, shapes / background: "
+        f"{shape_px:.2f} / {background_px:.3f}"
+    )
+    _plot(single, data)
+
+
+def _plot(single: dict, multi: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    fig, axes = plt.subplots(2, 6, figsize=(8, 3))
+    for row, data, name in (
+        (0, single, "max_shapes=1"),
+        (1, multi, "max_shapes=3"),
+    ):
+        for j, ax in enumerate(axes[row]):
+            ax.imshow(data["images"][j, 0], cmap="gray", vmin=0, vmax=1)
+            for (x0, y0, x1, y1), label in zip(
+                data["boxes"][j].tolist(), data["labels"][j].tolist()
+            ):
+                # imshow puts pixel centres on integers, so a pixel's edges are
+                # at +-0.5
+                ax.add_patch(
+                    Rectangle(
+                        (x0 - 0.5, y0 - 0.5),
+                        x1 - x0,
+                        y1 - y0,
+                        fill=False,
+                        color="lime",
+                        lw=1,
+                    )
+                )
+                ax.text(
+                    x0 - 0.5, y0 - 1, CLASSES[label], color="lime", fontsize=6
+                )
+            ax.set_xticks([]), ax.set_yticks([])
+        axes[row, 0].set_ylabel(name, fontsize=8)
+    fig.suptitle("make_shapes samples with their boxes and labels")
+    fig.savefig("shapes_samples.png", dpi=110, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()
+''')
+
+
+# snippets/visualizing/model.py
+_add_module('model', r'''"""A 3-layer CNN trained for a second classifies the shapes almost perfectly.
+
+The model every snippet in snippets/visualizing/ visualizes: three 3x3/5x5
+convolutions, global average pooling and one linear layer (the architecture CAM
+needs: Zhou et al. 2016, "Learning Deep Features for Discriminative
+Localization", CVPR, Section 2), trained on make_shapes(max_shapes=1).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+# the shared data set: snippets/shapes/shapes.py
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shapes"))
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from shapes import CLASSES, make_shapes
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+# --8<-- [start:model]
+class ShapeCNN(nn.Module):
+    """(N, 1, 32, 32) -> (N, 3) class scores (logits, before softmax)."""
+
+    def __init__(self, w: int = 8):
+        super().__init__()
+        self.features = nn.Sequential(  # output of:
+            nn.Conv2d(1, w, 5, padding=2),
+            nn.ReLU(),  # conv1 (N, 8, 32, 32)
+            nn.MaxPool2d(2),
+            nn.Conv2d(w, 2 * w, 3, padding=1),
+            nn.ReLU(),  # (N, 16, 16, 16)
+            nn.MaxPool2d(2),
+            nn.Conv2d(2 * w, 2 * w, 3, padding=1),
+            nn.ReLU(),
+        )  # (N, 16, 8, 8)
+        self.fc = nn.Linear(2 * w, len(CLASSES))
+
+    def forward(self, x):
+        return self.fc(self.features(x).mean((2, 3)))  # global average pool
+
+
+# --8<-- [end:model]
+
+
+def shapes_data(n: int, seed: int) -> tuple:
+    """Images (n, 1, 32, 32), labels (n,), boxes (n, 4): one shape each."""
+    d = make_shapes(n, max_shapes=1, seed=seed)
+    return d["images"], torch.cat(d["labels"]), torch.cat(d["boxes"])
+
+
+# --8<-- [start:train]
+def train_model(seed: int = SEED, steps: int = 150, device: str = "cpu"):
+    """Train ShapeCNN with Adam on fresh shapes; returns it in eval() mode."""
+    torch.manual_seed(seed)
+    x, y, _ = shapes_data(2400, seed=seed)
+    model = ShapeCNN().to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(steps):
+        i = torch.randint(0, len(x), (32,), generator=g)
+        loss = F.cross_entropy(model(x[i].to(device)), y[i].to(device))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return model.eval()
+
+
+# --8<-- [end:train]
+
+
+def test_data(n: int = 200, seed: int = SEED) -> tuple:
+    """Held-out shapes: a different data seed from every training set."""
+    return shapes_data(n, seed=10_000 + seed)
+
+
+# --8<-- [start:score]
+def box_scores(maps: torch.Tensor, boxes: torch.Tensor) -> dict:
+    """How well non-negative maps (N, 32, 32) point at the object's box (N, 4).
+
+    mass: share of the map's total inside the box; pointing: the map's maximum
+    is inside the box (Zhang et al. 2016's pointing game). An uninformative map
+    scores the box's share of the image on both: that is chance."""
+    n, h, w = maps.shape
+    rows = torch.arange(h).view(1, h, 1)
+    cols = torch.arange(w).view(1, 1, w)
+    x0, y0, x1, y1 = (boxes[:, i].view(n, 1, 1) for i in range(4))
+    inside = (cols >= x0) & (cols < x1) & (rows >= y0) & (rows < y1)
+    flat, box = maps.flatten(1), inside.flatten(1)
+    mass = (flat * box).sum(1) / flat.sum(1).clamp(min=1e-12)
+    pointing = box.gather(1, flat.argmax(1, keepdim=True)).float()
+    return {
+        "mass": mass.mean().item(),
+        "pointing": pointing.mean().item(),
+        "chance": box.float().mean().item(),
+    }
+
+
+# --8<-- [end:score]
+
+
+def overlay(images, maps, boxes, titles, name: str, rows=None) -> None:
+    """Plot each map over its image (and the box), one row per method."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    rows = rows or {"": maps}
+    fig, axes = plt.subplots(
+        len(rows),
+        len(images),
+        squeeze=False,
+        figsize=(1.5 * len(images), 1.6 * len(rows)),
+    )
+    for r, (label, m) in enumerate(rows.items()):
+        for j, ax in enumerate(axes[r]):
+            ax.imshow(images[j, 0], cmap="gray", vmin=0, vmax=1)
+            ax.imshow(m[j], cmap="jet", alpha=0.5)
+            x0, y0, x1, y1 = boxes[j].tolist()
+            ax.add_patch(
+                Rectangle(
+                    (x0 - 0.5, y0 - 0.5),
+                    x1 - x0,
+                    y1 - y0,
+                    fill=False,
+                    color="white",
+                    lw=1,
+                )
+            )
+            ax.set_xticks([]), ax.set_yticks([])
+            if r == 0:
+                ax.set_title(titles[j], fontsize=7)
+        axes[r, 0].set_ylabel(label, fontsize=7)
+    fig.savefig(name, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+
+def main() -> None:
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = train_model(SEED, device=device)
+    x, y, _ = test_data(1000)
+    with torch.no_grad():
+        acc = (model(x.to(device)).argmax(1).cpu() == y).float().mean().item()
+    assert acc > 0.9, f"test accuracy {acc:.3f}"  # 3 classes: chance is 1/3
+    uniform = box_scores(torch.ones(len(x), 32, 32), test_data(1000)[2])
+    assert abs(uniform["mass"] - uniform["chance"]) < 1e-6  # chance is chance
+    params = sum(p.numel() for p in model.parameters())
+    print(f"parameters: {params}")
+    print("training steps: 150 (batch 32)")
+    print(f"test accuracy on 1000 new images: {acc:.3f} ±0.02")
+
+
+if __name__ == "__main__":
+    main()
+''')
+
+
+# snippets/visualizing/occlusion.py
+_add_module('occlusion', r'''"""Hiding the object drops the class score, hiding the background does not.
+
+Zeiler & Fergus 2014, "Visualizing and Understanding Convolutional Networks",
+ECCV, Section 4.2 (occlusion sensitivity: a grey square slid over the image, the
+correct class's score recorded).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+# model.py, the model every snippet here explains, is in this folder
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import torch
+import torch.nn.functional as F
+
+from model import CLASSES, ShapeCNN, box_scores, overlay, test_data, train_model
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+# --8<-- [start:occlusion]
+@torch.no_grad()
+def occlusion(model, x, target, patch=8, stride=4, fill=0.0):
+    """Drop of the target's logit when a patch x patch square centred on
+    each stride x stride cell is set to `fill`: (N, H, W), >= 0."""
+    n, _, h, w = x.shape
+    k, pad = h // stride, (patch - stride) // 2
+    base = model(x).gather(1, target[:, None])  # (N, 1)
+    covered = []
+    for r in range(k):
+        for c in range(k):
+            xo = x.clone()
+            top, left = r * stride - pad, c * stride - pad  # may be < 0
+            xo[..., max(top, 0) : top + patch, max(left, 0) : left + patch] = (
+                fill
+            )
+            covered.append(xo)
+    out = model(torch.cat(covered)).view(k * k, n, -1)  # one batch
+    index = target.view(1, n, 1).expand(k * k, n, 1)
+    drop = base.T - out.gather(2, index)[..., 0]  # (k * k, N)
+    drop = drop.T.reshape(n, 1, k, k)  # (N, 1, k, k)
+    return F.interpolate(drop, scale_factor=stride)[:, 0].clamp(min=0)
+
+
+# --8<-- [end:occlusion]
+
+
+def main() -> None:
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = train_model(SEED, device=device)
+    x, y, boxes = test_data(60)
+    x, y = x.to(device), y.to(device)
+    maps = occlusion(model, x, y).cpu()  # (60, 32, 32)
+    # the batched version equals occluding one square at a time
+    one = x[:1].clone()
+    one[..., 10:18, 6:14] = 0.0  # the square of cell (3, 2)
+    slow = model(x[:1])[0, y[0]] - model(one)[0, y[0]]
+    torch.testing.assert_close(maps[0, 13, 9], slow.clamp(min=0).cpu())
+    s = box_scores(maps, boxes)
+    # untrained networks of the same shape: one init alone is a coin toss
+    # (the sign of its class weights), so each image gets a fresh one
+    torch.manual_seed(SEED + 1)
+    untrained = [ShapeCNN().to(device).eval() for _ in range(len(x))]
+    r = box_scores(
+        torch.cat(
+            [
+                occlusion(net, x[i : i + 1], y[i : i + 1])
+                for i, net in enumerate(untrained)
+            ]
+        ).cpu(),
+        boxes,
+    )
+    assert s["mass"] > 3 * s["chance"], s
+    assert s["pointing"] > 2.5 * s["chance"], s  # 3x: not on all CPUs
+    # untrained: above chance too
+    assert r["mass"] > 1.5 * r["chance"], (
+        f"untrained maps: 1.5 times chance {r}"
+    )
+    # but training matters
+    assert s["mass"] > r["mass"] + 0.1, (
+        f"trained beats untrained by 0.1 {(s, r)}"
+    )
+    print(f"test images: {len(x)} (8x8 patch, stride 4: 64 copies each)")
+    print(f"occlusion mass inside the box: {s['mass']:.2f} ±0.1")
+    print(
+        f"occlusion maximum inside the box (pointing): {s['pointing']:.2f} ±0.3"
+    )
+    print(f"chance (box area / image area): {s['chance']:.3f} ±0.03")
+    print(
+        "untrained models (a fresh one per image), "
+        f"occlusion mass inside the box: {r['mass']:.2f} ±0.05"
+    )
+    titles = [CLASSES[int(c)] for c in y[:6]]
+    overlay(x[:6].cpu(), maps[:6], boxes[:6], titles, "occlusion.png")
+
+
+if __name__ == "__main__":
+    main()
+''')
+
+
+# --- the snippet, unchanged: snippets/visualizing/occlusion_settings.py ---
+"""A small occluder gives a sharp, weak occlusion map; a large one a strong,
+blurred one.
+
+Zeiler & Fergus 2014, "Visualizing and Understanding Convolutional Networks",
+ECCV, Section 4.2, slide a grey square over the image. Here the same trained
+model is explained with squares smaller than, about as large as, and larger
+than its shapes, each filled with the background's level.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+# model.py and occlusion.py are in this folder
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import torch
+
+from model import box_scores, test_data, train_model
+from occlusion import occlusion
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+PATCHES = (4, 8, 16)  # the smallest shape is about 8 pixels wide
+
+
+# --8<-- [start:sweep]
+def largest_drop(maps: torch.Tensor) -> float:
+    """Mean over images of the map's maximum: how far hiding one square can
+    push the correct class's logit down."""
+    return maps.flatten(1).amax(1).mean().item()
+
+
+def sweep(model, x, y, boxes) -> dict:
+    """Each square size's box scores (model.py) and largest drop."""
+    scores = {}
+    for patch in PATCHES:
+        maps = occlusion(model, x, y, patch=patch).cpu()  # stride 4, fill 0
+        scores[patch] = box_scores(maps, boxes) | {"drop": largest_drop(maps)}
+    return scores
+
+
+# --8<-- [end:sweep]
+
+
+def main() -> None:
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = train_model(SEED, device=device)
+    x, y, boxes = test_data(60)
+    x, y = x.to(device), y.to(device)
+    scores = sweep(model, x, y, boxes)
+    small, mid, large = (scores[p] for p in PATCHES)
+    # a square smaller than the shape hides only part of its evidence,
+    # but only where that evidence is: a weaker, sharper map
+    assert small["drop"] < 0.75 * mid["drop"], (
+        f"a 4x4 square lowers the logit less than an 8x8 one: {small}, {mid}"
+    )
+    assert small["mass"] > mid["mass"] + 0.05, (
+        f"a 4x4 square keeps more of the map inside the box: {small}, {mid}"
+    )
+    # a square larger than the shape hides all of it, from positions off it
+    assert large["drop"] > 1.25 * mid["drop"], (
+        f"a 16x16 square lowers the logit more than an 8x8 one: {large}, {mid}"
+    )
+    assert large["mass"] < mid["mass"] - 0.1, (
+        f"a 16x16 square spreads the map beyond the box: {large}, {mid}"
+    )
+    for patch in PATCHES:
+        s = scores[patch]
+        print(
+            f"{patch}x{patch} square, mass inside the box: {s['mass']:.2f} ±0.1"
+        )
+    weak, strong = small["drop"] / mid["drop"], large["drop"] / mid["drop"]
+    print(f"4x4 square, largest drop / 8x8's: {weak:.2f} ±0.2")
+    print(f"16x16 square, largest drop / 8x8's: {strong:.2f} ±0.4")
+    print(f"chance (box area / image area): {mid['chance']:.3f} ±0.03")
+
+
+if __name__ == "__main__":
+    main()
