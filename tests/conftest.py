@@ -163,9 +163,11 @@ def _expected_seconds(item) -> float:
     snippet = getattr(item, "callspec", None) and item.callspec.params.get(
         "snippet"
     )
-    runs_it = item.module.__name__ in ("test_snippets", "test_controls") or (
+    module = getattr(item, "module", None)  # None for a Markdown fence
+    module = module and module.__name__
+    runs_it = module in ("test_snippets", "test_controls") or (
         # a downloaded notebook, script or zip run outside the repository
-        item.module.__name__ == "test_downloads" and "_runs_" in item.name
+        module == "test_downloads" and "_runs_" in item.name
     )
     if snippet is not None and runs_it:
         try:
