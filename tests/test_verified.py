@@ -120,9 +120,8 @@ def test_a_site_check_runs_again_when_a_page_changes(tmp_path, monkeypatch):
     """The browser check is remembered with the built site's files: an edited page runs it again,
     an unchanged site (but for the sitemap's date) does not."""
     monkeypatch.setattr(verified, "CACHE_DIR", tmp_path / "verified")
-    monkeypatch.delenv(
-        "KB_NO_CACHE", raising=False
-    )  # set by `pytest --no-kb-cache`
+    # `pytest --no-kb-cache` sets it, and this test checks what the cache remembers
+    monkeypatch.delenv("KB_NO_CACHE", raising=False)
     site = tmp_path / "site"
     (site / "dropout").mkdir(parents=True)
     (site / "dropout" / "index.html").write_text("<p>dropout</p>")
