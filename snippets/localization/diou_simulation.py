@@ -2,7 +2,7 @@
 ratios around 7 targets, each regressed by plain gradient steps on (x, y, w, h)
 under 1 - IoU, 1 - GIoU and DIoU, with autograd's exact gradients. Under 1 - IoU
 an anchor that misses its target never moves; the total error falls faster
-under 1 - GIoU than under DIoU at first, not slower as in the paper's figure.
+under 1 - GIoU than under DIoU at first, the reverse of the paper's figure.
 
 Zheng, Wang, Liu, Li, Ye & Ren 2020, "Distance-IoU Loss: Faster and Better
 Learning for Bounding Box Regression" (AAAI), section "Analysis to IoU and GIoU
@@ -36,7 +36,7 @@ def regression_cases(generator) -> tuple[torch.Tensor, torch.Tensor]:
     for x, y in zip(10 + r * angle.cos(), 10 + r * angle.sin()):
         for tw, th in SHAPES:  # targets centred at (10, 10)
             for scale in SCALES:
-                for aw, ah in SHAPES:  # area scale * tw * th = scale
+                for aw, ah in SHAPES:  # area: scale x the target's (1)
                     s = math.sqrt(scale)
                     anchors.append([x, y, aw * s, ah * s])
                     targets.append([10.0, 10.0, tw, th])
@@ -59,10 +59,11 @@ LOSSES = {
 
 
 # --8<-- [start:regress]
-def regress(loss_fn, anchors, targets, steps=200) -> torch.Tensor:
+def regress(loss_fn, anchors, targets, steps=200) -> tuple:
     """Gradient steps B <- B - eta * (2 - IoU) * dL/dB, with the authors'
     schedule (eta 0.1, then 0.01 from step 161, 0.001 from step 181). Returns
-    the total error sum |B - B_gt| (L1 over x, y, w, h) after each step."""
+    the final boxes and the total error sum |B - B_gt| (L1 over x, y, w, h)
+    after each step."""
     boxes, errors = anchors.clone(), []
     for step in range(1, steps + 1):
         eta = 0.1 if step <= 160 else 0.01 if step <= 180 else 0.001

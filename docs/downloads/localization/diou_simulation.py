@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "38af93ac9a6cdf025cac80314597e94b0af8f7e7f73dfd9e8f5201259aa50965", "sources": {"snippets/localization/box_loss_training.py": "69e1b7a112455ffeed3bdd4e85e28965a30141d5cc8a1599a6f2d9f928eb5ac4", "snippets/localization/box_losses.py": "0217da0ec41baf8b9d2fe71e5e0b3fb6728e0fee45a980f83de4d4428dc72692", "snippets/localization/diou_ciou_losses.py": "ba6d7d8793a2ed05a8f2d591b6be353ac67cb8c6415cd2be6f9278e2dcb831c0", "snippets/localization/diou_simulation.py": "7c70ea498ce35b05ad0f474f8a84fda2f47841749fae17a5b241b43481dd0802"}}
+# kb-download: {"record": "38af93ac9a6cdf025cac80314597e94b0af8f7e7f73dfd9e8f5201259aa50965", "sources": {"snippets/localization/box_loss_training.py": "69e1b7a112455ffeed3bdd4e85e28965a30141d5cc8a1599a6f2d9f928eb5ac4", "snippets/localization/box_losses.py": "0217da0ec41baf8b9d2fe71e5e0b3fb6728e0fee45a980f83de4d4428dc72692", "snippets/localization/diou_ciou_losses.py": "ba6d7d8793a2ed05a8f2d591b6be353ac67cb8c6415cd2be6f9278e2dcb831c0", "snippets/localization/diou_simulation.py": "f451b1e352e0b4ed977c7d808357912049364b1fd40e7bfd5180a11e5708d8f8"}}
 
 
 import sys
@@ -413,7 +413,7 @@ if __name__ == "__main__":
 ratios around 7 targets, each regressed by plain gradient steps on (x, y, w, h)
 under 1 - IoU, 1 - GIoU and DIoU, with autograd's exact gradients. Under 1 - IoU
 an anchor that misses its target never moves; the total error falls faster
-under 1 - GIoU than under DIoU at first, not slower as in the paper's figure.
+under 1 - GIoU than under DIoU at first, the reverse of the paper's figure.
 
 Zheng, Wang, Liu, Li, Ye & Ren 2020, "Distance-IoU Loss: Faster and Better
 Learning for Bounding Box Regression" (AAAI), section "Analysis to IoU and GIoU
@@ -447,7 +447,7 @@ def regression_cases(generator) -> tuple[torch.Tensor, torch.Tensor]:
     for x, y in zip(10 + r * angle.cos(), 10 + r * angle.sin()):
         for tw, th in SHAPES:  # targets centred at (10, 10)
             for scale in SCALES:
-                for aw, ah in SHAPES:  # area scale * tw * th = scale
+                for aw, ah in SHAPES:  # area: scale x the target's (1)
                     s = math.sqrt(scale)
                     anchors.append([x, y, aw * s, ah * s])
                     targets.append([10.0, 10.0, tw, th])
@@ -470,10 +470,11 @@ LOSSES = {
 
 
 # --8<-- [start:regress]
-def regress(loss_fn, anchors, targets, steps=200) -> torch.Tensor:
+def regress(loss_fn, anchors, targets, steps=200) -> tuple:
     """Gradient steps B <- B - eta * (2 - IoU) * dL/dB, with the authors'
     schedule (eta 0.1, then 0.01 from step 161, 0.001 from step 181). Returns
-    the total error sum |B - B_gt| (L1 over x, y, w, h) after each step."""
+    the final boxes and the total error sum |B - B_gt| (L1 over x, y, w, h)
+    after each step."""
     boxes, errors = anchors.clone(), []
     for step in range(1, steps + 1):
         eta = 0.1 if step <= 160 else 0.01 if step <= 180 else 0.001
