@@ -131,7 +131,9 @@ def small_site(tmp_path) -> Path:
         shutil.copytree(
             ROOT / name,
             root / name,
-            ignore=shutil.ignore_patterns("__pycache__"),
+            # _test_*: another xdist worker's throw-away snippet and record
+            # (test_outputs, test_plots), which it may delete mid-copy
+            ignore=shutil.ignore_patterns("__pycache__", "_test_*"),
         )
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(
