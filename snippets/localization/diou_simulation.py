@@ -16,7 +16,8 @@ import os
 
 import torch
 
-from box_losses import iou_and_giou  # same folder
+from box_formats import cxcywh_to_xyxy as corners  # same folder
+from box_losses import iou_and_giou
 from diou_ciou_losses import diou_loss
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
@@ -44,11 +45,6 @@ def regression_cases(generator) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 # --8<-- [end:cases]
-
-
-def corners(b: torch.Tensor) -> torch.Tensor:
-    xy, half = b[:, :2], b[:, 2:] / 2
-    return torch.cat([xy - half, xy + half], 1)
 
 
 LOSSES = {
