@@ -1,12 +1,14 @@
-"""Whether ReLUs reach a training error faster than tanh units depends on the
-initialization: at PyTorch's default init the tanh network gets there first;
-with He init the ReLU network is as fast.
+"""On the digits, ReLUs do not reach a training error faster than tanh units:
+at PyTorch's default init the tanh network gets there first, and He init lets
+the ReLU network catch up with that, not with a tanh network given its own
+variance-preserving init.
 
 Krizhevsky, Sutskever & Hinton 2012, "ImageNet Classification with Deep
 Convolutional Neural Networks", NIPS, section 3.1 and Figure 1 (a four-layer
 CNN on CIFAR-10 reaches 25% training error six times faster with ReLUs, each
 network with its own learning rate); He, Zhang, Ren & Sun 2015, "Delving Deep
-into Rectifiers", ICCV, section 2.2 (weight variance 2/fan-in for ReLUs).
+into Rectifiers", ICCV, section 2.2 (weight variance 2/fan-in for ReLUs;
+1/fan-in keeps the variance of units that are linear near zero, like tanh).
 """
 
 import os
@@ -26,7 +28,7 @@ REPEATS = 2  # initializations per network and learning rate
 
 
 # --8<-- [start:model]
-def four_layer_cnn(unit: type[nn.Module], he_init: bool) -> nn.Sequential:
+def four_layer_cnn(unit: type[nn.Module], init: str) -> nn.Sequential:
     net = nn.Sequential(  # input (N, 1, 8, 8)
         nn.Conv2d(1, 16, 3, padding=1),
         unit(),
@@ -38,11 +40,13 @@ def four_layer_cnn(unit: type[nn.Module], he_init: bool) -> nn.Sequential:
         nn.Flatten(),
         nn.Linear(32 * 4 * 4, 10),
     )
-    if he_init:  # weight variance 2 / fan-in; the default is 1 / (3 fan-in)
-        for layer in net:
-            if isinstance(layer, (nn.Conv2d, nn.Linear)):
-                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
-                nn.init.zeros_(layer.bias)
+    # PyTorch's default weight variance is 1 / (3 fan-in); He's 2 / fan-in
+    # keeps the variance through ReLUs, 1 / fan-in through tanh near zero
+    gain = {"He": "relu", "1/fan-in": "linear"}.get(init)
+    for layer in net:
+        if gain and isinstance(layer, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(layer.weight, nonlinearity=gain)
+            nn.init.zeros_(layer.bias)
     return net
 
 
@@ -70,10 +74,11 @@ def steps_to_target(net, x, y, lr, generator, limit) -> int | None:
 # --8<-- [end:model]
 
 
-NETWORKS = {  # name: (unit, He init)
-    "tanh, default init": (nn.Tanh, False),
-    "ReLU, default init": (nn.ReLU, False),
-    "ReLU, He init": (nn.ReLU, True),
+NETWORKS = {  # name: (unit, initialization)
+    "tanh, default init": (nn.Tanh, "default"),
+    "ReLU, default init": (nn.ReLU, "default"),
+    "tanh, 1/fan-in init": (nn.Tanh, "1/fan-in"),
+    "ReLU, He init": (nn.ReLU, "He"),
 }
 
 
@@ -81,7 +86,7 @@ NETWORKS = {  # name: (unit, He init)
 def fastest(name: str, x, y, device) -> float:
     """Mean steps to the target over REPEATS initializations, at the
     learning rate that gives the fewest."""
-    unit, he_init = NETWORKS[name]
+    unit, init = NETWORKS[name]
     results = {}
     for lr in LEARNING_RATES:
         # a run longer than REPEATS x the best mean so far cannot make
@@ -90,7 +95,7 @@ def fastest(name: str, x, y, device) -> float:
         steps = []
         for repeat in range(REPEATS):
             torch.manual_seed(SEED * 100 + repeat)  # same draws for each net
-            net = four_layer_cnn(unit, he_init).to(device)
+            net = four_layer_cnn(unit, init).to(device)
             batches = torch.Generator().manual_seed(SEED * 100 + repeat)
             steps.append(steps_to_target(net, x, y, lr, batches, int(limit)))
             if steps[-1] is None:
@@ -123,10 +128,13 @@ def main() -> None:
     assert steps["ReLU, He init"] < steps["ReLU, default init"], (
         f"the same ReLU network is faster with He init: {steps}"
     )
+    assert steps["tanh, 1/fan-in init"] < steps["ReLU, He init"], (
+        f"each with its variance-preserving init, tanh is still faster: {steps}"
+    )
     print(f"training digits: {N_TRAIN}")
     print(f"learning rates tried per network: {len(LEARNING_RATES)}")
     print(f"initializations per network and learning rate: {REPEATS}")
-    tolerances = ("2", "3", "3")  # measured: kb check --seeds 5
+    tolerances = ("2", "3", "2", "3")  # measured: kb check --seeds 5
     for (name, n), tol in zip(steps.items(), tolerances):
         print(f"{name}, steps to 25% training error: {n:.1f} ±{tol}")
 

@@ -1,6 +1,6 @@
 """Trained on shapes of one size, a CNN fails on the same shapes drawn twice as
-large; trained on sizes jittered over that range, it recognizes them at every
-size in it.
+large, and already loses accuracy at 1.5 times the size; trained on sizes
+jittered over that range, it recognizes them at each size tested in it.
 
 Simonyan & Zisserman 2015, "Very Deep Convolutional Networks for Large-Scale
 Image Recognition", ICLR, section 3.1 (scale jittering: each training image
@@ -23,7 +23,7 @@ from shapes import make_shapes
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 N_TRAIN, EPOCHS = 600, 6
 SIDE = 8  # the fixed training size; jittered training draws 8 to 16
-TEST_SIDES = (8, 12, 16)
+TEST_SIDES = (8, 10, 12, 16)
 
 
 # --8<-- [start:data]
@@ -44,7 +44,9 @@ def small_cnn() -> nn.Sequential:
         nn.MaxPool2d(2),  # (N, 32, 8, 8)
         nn.Conv2d(32, 32, 3, padding=1),
         nn.ReLU(),
-        nn.AdaptiveMaxPool2d(1),  # any input size
+        nn.AdaptiveMaxPool2d(
+            1
+        ),  # global max: where the shape is does not matter
         nn.Flatten(),
         nn.Linear(32, 3),
     )
@@ -100,13 +102,21 @@ def main() -> None:
     assert acc["jittered size", 12] > acc["fixed size", 12], (
         f"at side 12 the jittered network is the better one: {acc}"
     )
+    assert acc["fixed size", 12] < 0.8, (
+        f"at 1.5 times its training size the fixed network falls: {acc}"
+    )
     print(f"training images per network: {N_TRAIN}")
-    # the fixed network at side 12 is left out: it swings widely from seed
-    # to seed (kb check --seeds 5); asserted above: below the jittered one
-    shown = [("fixed size", 8, "0.01"), ("jittered size", 8, "0.03")]
-    shown += [("jittered size", 12, "0.01"), ("fixed size", 16, "0.15")]
-    shown += [("jittered size", 16, "0.01")]
-    for name, side, tol in shown:
+    tolerances = {  # measured over 5 seeds and 2 kernel settings
+        ("fixed size", 8): "0.01",
+        ("jittered size", 8): "0.03",
+        ("fixed size", 10): "0.2",
+        ("jittered size", 10): "0.02",
+        ("fixed size", 12): "0.25",
+        ("jittered size", 12): "0.01",
+        ("fixed size", 16): "0.15",
+        ("jittered size", 16): "0.01",
+    }
+    for (name, side), tol in tolerances.items():
         print(f"{name}, accuracy at side {side}: {acc[name, side]:.3f} ±{tol}")
 
 

@@ -1,7 +1,8 @@
 """Binary features pooled over P locations: average pooling separates two
 classes better as P grows (as sqrt(P)); max pooling's separation peaks and then
-collapses as the max saturates. Of three cases, max pooling beats average
-pooling only in the one where the feature is far rarer in one class.
+collapses as the max saturates. At equal P, max pooling wins over a range of P
+when the feature's rates in the two classes are far apart (10x, 100x), not when
+they are a factor 2 apart, dense or sparse.
 
 The model of Boureau, Ponce & LeCun 2010, "A Theoretical Analysis of Feature
 Pooling in Visual Recognition", ICML (a feature present at each of P
@@ -17,9 +18,10 @@ import torch
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 POOL_SIZES = [2**k for k in range(13)]  # P = 1 .. 4096
 CASES = {  # name: (alpha in class 1, alpha in class 2)
-    "dense": (0.4, 0.2),
-    "sparse": (0.01, 0.005),
-    "rare in one class": (0.01, 0.0001),
+    "ratio 2, dense": (0.4, 0.2),
+    "ratio 2, sparse": (0.01, 0.005),
+    "ratio 10, dense": (0.4, 0.04),
+    "ratio 100, sparse": (0.01, 0.0001),
 }
 
 
@@ -52,22 +54,21 @@ def sampled(a1, a2, pool, how, draws, gen) -> float:
 
 def main() -> None:
     gen = torch.Generator().manual_seed(SEED)
-    checks = [("dense", 16, "avg"), ("dense", 4, "max"), ("sparse", 64, "max")]
-    checks += [
-        ("rare in one class", 256, "max"),
-        ("rare in one class", 256, "avg"),
-    ]
+    checks = [("ratio 2, dense", 16, "avg"), ("ratio 2, dense", 4, "max")]
+    checks += [("ratio 2, sparse", 64, "max"), ("ratio 10, dense", 4, "max")]
+    checks += [("ratio 100, sparse", 256, "max")]
+    checks += [("ratio 100, sparse", 256, "avg")]
     for name, pool, how in checks:  # the closed forms against sampling
         exact = separation(*CASES[name], pool, how)
         estimate = sampled(*CASES[name], pool, how, 20000, gen)
         assert abs(estimate - exact) < 0.05 * exact, (name, pool, how)
 
     # --8<-- [start:compare]
-    best_pool, wins = {}, {}
+    best_pool, wins, best = {}, {}, {}
     for name, (a1, a2) in CASES.items():
         avg = [separation(a1, a2, p, "avg") for p in POOL_SIZES]
         mx = [separation(a1, a2, p, "max") for p in POOL_SIZES]
-        # average pooling: exactly sqrt(P) times its value at P = 1
+        # the closed form for average pooling is sqrt(P) times its P = 1 value
         for p, s in zip(POOL_SIZES, avg):
             assert abs(s - p**0.5 * avg[0]) < 1e-9 * s, (
                 f"average pooling's separation grows as sqrt(P): {name}, {p}"
@@ -78,28 +79,37 @@ def main() -> None:
             f"max pooling's separation peaks, then falls: {name}"
         )
         best_pool[name] = POOL_SIZES[peak]
+        best[name] = (max(mx), max(avg))  # avg's best: the largest pool
         wins[name] = [  # P = 1 is no pooling: both are the feature itself
             p for p, a, m in zip(POOL_SIZES, avg, mx) if p > 1 and m > a
         ]
         print(f"{name}, best P for max pooling: {POOL_SIZES[peak]}")
-        ratio = mx[peak] / avg[peak]
-        print(f"{name}, max / average separation at that P: {ratio:.2f}")
+        if wins[name]:
+            print(
+                f"{name}, max beats average from P = "
+                f"{wins[name][0]} to {wins[name][-1]}"
+            )
     # --8<-- [end:compare]
 
-    assert not wins["dense"] and not wins["sparse"], (
-        f"with similar rates in both classes, average always wins: {wins}"
+    assert not wins["ratio 2, dense"] and not wins["ratio 2, sparse"], (
+        f"with rates a factor 2 apart, average wins at every P: {wins}"
     )
-    rare = wins["rare in one class"]
-    assert rare, "max wins where the feature is far rarer in one class"
-    first = POOL_SIZES.index(rare[0])
-    assert rare == POOL_SIZES[first : first + len(rare)], (
-        f"max wins over one range of P: {rare}"
-    )
-    print(
-        f"rare in one class, max beats average from P = {rare[0]} to {rare[-1]}"
-    )
-    assert best_pool["dense"] < best_pool["sparse"], (
+    for name in ("ratio 10, dense", "ratio 100, sparse"):
+        first = POOL_SIZES.index(wins[name][0]) if wins[name] else 0
+        assert (
+            wins[name] == POOL_SIZES[first : first + len(wins[name])] != []
+        ), f"with rates far apart, max wins over a range of P: {wins}"
+    assert best_pool["ratio 2, dense"] < best_pool["ratio 2, sparse"], (
         f"the sparser the feature, the larger max pooling's best P: {best_pool}"
+    )
+    top_max, top_avg = best["ratio 100, sparse"]
+    assert top_avg > top_max, (
+        f"a large enough average pool beats max pooling's best: {best}"
+    )
+    print(f"ratio 100, sparse, best separation, max pooling: {top_max:.2f}")
+    print(
+        f"ratio 100, sparse, separation, average over P = "
+        f"{POOL_SIZES[-1]}: {top_avg:.2f}"
     )
 
 

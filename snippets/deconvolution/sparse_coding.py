@@ -76,7 +76,9 @@ def ista(x, f, lam, steps):
 
 def lipschitz(f, shape, iters=50):
     # the largest eigenvalue of D^T D, by power iteration
-    z = torch.ones_like(adjoint(torch.zeros(shape, dtype=f.dtype), f))
+    z = torch.ones_like(
+        adjoint(torch.zeros(shape, dtype=f.dtype, device=f.device), f)
+    )
     for _ in range(iters):
         z = adjoint(synthesize(z, f), f)
         z = z / z.norm()
