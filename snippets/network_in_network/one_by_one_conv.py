@@ -52,6 +52,8 @@ def mlpconv(
 
 
 def main() -> None:
+    # on a GPU, cuDNN may round float32 convolutions to TF32: keep them exact
+    torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     x = torch.randn(2, 16, 7, 7, device=device)  # (N, C_in, H, W)

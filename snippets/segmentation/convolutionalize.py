@@ -79,6 +79,8 @@ def multiply_adds(model: nn.Module, x: torch.Tensor) -> int:
 
 
 def main() -> None:
+    # on a GPU, cuDNN may round float32 convolutions to TF32: keep them exact
+    torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     clf = CropClassifier().to(device).eval()

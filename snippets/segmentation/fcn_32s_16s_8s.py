@@ -118,6 +118,8 @@ def train(model: SkipFCN, data, epochs=5, batch=32, keep=1.0):
 
 
 def main() -> None:
+    # on a GPU, cuDNN may round float32 convolutions to TF32: keep them exact
+    torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     # --8<-- [start:check]

@@ -45,6 +45,8 @@ def subpixel_from_transposed(convt: nn.ConvTranspose2d) -> nn.Sequential:
 
 
 def main() -> None:
+    # on a GPU, cuDNN may round float32 convolutions to TF32: keep them exact
+    torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     c, c_out, h, w = 3, 5, 6, 7

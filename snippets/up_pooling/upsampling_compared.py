@@ -48,6 +48,8 @@ def bilinear_conv_transpose(channels: int = 1) -> nn.ConvTranspose2d:
 
 
 def main() -> None:
+    # on a GPU, cuDNN may round float32 convolutions to TF32: keep them exact
+    torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     x = test_image().to(device)  # (1, 1, 16, 16)

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "60e9dbfc7942765bbec846b15a51806cd0b394d2349f3f861e25f5661c255f2f", "sources": {"snippets/convolution/blurpool_shift.py": "f3876f08253c28fd9be2553824ab28671747784bda03cbcbddc62eccf0515e09", "snippets/convolution/cnn_shift.py": "55588d391ce554d21746db5fea18b0466c47dc535d23957d1a926f8b87d8dc17"}}
+# kb-download: {"record": "ef08698cffea16e0f9017f3d4d6234e62b0155bbcd7b1c97e2e7d3351d157af6", "sources": {"snippets/convolution/blurpool_shift.py": "35cda1b0be11e341822ac38f7516c83bcb799a2ac10f435272534fff46a5e9be", "snippets/convolution/cnn_shift.py": "55588d391ce554d21746db5fea18b0466c47dc535d23957d1a926f8b87d8dc17"}}
 
 
 import sys
@@ -194,6 +194,8 @@ def make_blur_cnn() -> nn.Sequential:
 
 
 def main() -> None:
+    # on a GPU, cuDNN may round float32 convolutions to TF32: keep them exact
+    torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     x_train, y_train, x_test, y_test = digits_split(device)

@@ -7,7 +7,7 @@
 # then:
 #     python strided_conv_vs_pool.py
 #
-# kb-download: {"record": "03b9fcffa0ae8c8e7aaf121c639311b65cc55a9581af9ab31b5a5ab0938b5236", "sources": {"snippets/convolution/strided_conv_vs_pool.py": "f8a846332bba34ad12741d00b199cfccde56fdd5e69f8b9109058e5ff9149b36"}}
+# kb-download: {"record": "03b9fcffa0ae8c8e7aaf121c639311b65cc55a9581af9ab31b5a5ab0938b5236", "sources": {"snippets/convolution/strided_conv_vs_pool.py": "075cc1c4f28b9f86eb9e6e38befa55ab0a18b3bc585e95494da5e6c6c3f7959e"}}
 
 
 # --- the snippet, unchanged: snippets/convolution/strided_conv_vs_pool.py ---
@@ -71,6 +71,8 @@ def train(model, x, y, gen) -> nn.Module:
 
 
 def main() -> None:
+    # on a GPU, cuDNN may round float32 convolutions to TF32: keep them exact
+    torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     # --8<-- [start:same_size]

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "7d7c5b4e61bbbdaad221e89aaa803db2b08717834af02387c78d21732872750d", "sources": {"snippets/segmentation/fcn_32s_16s_8s.py": "a23b75a2179a889287e59f7ae639b3a8f096ca72d90effc324cd9dbfcc664a40", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "c2b2ff718c3d4f4d2a563ef344ffd63bcaaeb4689498eb1b3495f6011faa1e39", "sources": {"snippets/segmentation/fcn_32s_16s_8s.py": "6ca400311a0233984a9557a0c79ef1920b1cf5e40b7fc13815679a2b46a98f5e", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -705,6 +705,8 @@ def train(model: SkipFCN, data, epochs=5, batch=32, keep=1.0):
 
 
 def main() -> None:
+    # on a GPU, cuDNN may round float32 convolutions to TF32: keep them exact
+    torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     # --8<-- [start:check]

@@ -7,7 +7,7 @@
 # then:
 #     python upsampling_compared.py
 #
-# kb-download: {"record": "5a8577f454d15f32849cad2e383f7b85250870880948d839f2df233700b94313", "sources": {"snippets/up_pooling/upsampling_compared.py": "b3c7eed05563613aa74338f9dd38bd1f1f7c243630d2512ca51fe82b27e709ed"}}
+# kb-download: {"record": "5a8577f454d15f32849cad2e383f7b85250870880948d839f2df233700b94313", "sources": {"snippets/up_pooling/upsampling_compared.py": "230895f226f5e0319d982676d9a19a332a4d5efc5ce194ac6cf7f15740e4f36f"}}
 
 
 # --- the snippet, unchanged: snippets/up_pooling/upsampling_compared.py ---
@@ -61,6 +61,8 @@ def bilinear_conv_transpose(channels: int = 1) -> nn.ConvTranspose2d:
 
 
 def main() -> None:
+    # on a GPU, cuDNN may round float32 convolutions to TF32: keep them exact
+    torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     x = test_image().to(device)  # (1, 1, 16, 16)
