@@ -5,7 +5,7 @@ and than a hand-made Gabor bank.
 
 Zeiler, Krishnan, Taylor & Fergus 2010, "Deconvolutional Networks" (CVPR):
 the filters are learned by alternating minimization over z and f (they infer z
-with their own solver; here ISTA, as in sparse_coding.py). Data: scikit-learn's
+with their own solver; here sparse_coding.py's ISTA). Data: scikit-learn's
 digits.
 """
 
@@ -14,15 +14,13 @@ import os
 import torch
 from sklearn.datasets import load_digits
 
-from sparse_coding import (  # same folder
+from sparse_coding import (
     LAM,
-    adjoint,
     gabor_bank,
-    lipschitz,
+    ista,
     objective,
-    soft_threshold,
     synthesize,
-)
+)  # same folder
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 N_TRAIN, N_TEST = 100, 100
@@ -30,16 +28,6 @@ EPOCHS, INFER_STEPS, FILTER_STEPS, LR = 20, 30, 5, 0.2
 
 
 # --8<-- [start:learn]
-def infer(x, f, steps, z=None):
-    """ISTA on the feature maps z, the filters f fixed (from z if given)."""
-    step = 1.0 / lipschitz(f, x.shape)
-    z = torch.zeros_like(adjoint(x, f)) if z is None else z
-    for _ in range(steps):
-        grad = adjoint(synthesize(z, f) - x, f)
-        z = soft_threshold(z - step * grad, step * LAM)
-    return z
-
-
 def unit_norm(f):
     # without it the filters would grow and the maps shrink to dodge the L1
     return f / f.flatten(2).norm(dim=2)[..., None, None]
@@ -49,7 +37,7 @@ def learn_filters(x, f):
     """Alternate: infer z with f fixed, then step f with z fixed."""
     z = None
     for _ in range(EPOCHS):
-        z = infer(x, f, INFER_STEPS, z)  # warm start from the last maps
+        z, _ = ista(x, f, LAM, INFER_STEPS, z)  # warm start: the last maps
         for _ in range(FILTER_STEPS):
             f = f.detach().requires_grad_()
             fit = 0.5 * (synthesize(z, f) - x).pow(2).sum()
@@ -78,7 +66,7 @@ def main() -> None:
     }
     cost, error, nonzero = {}, {}, {}
     for name, f in banks.items():  # fresh inference on held-out digits
-        z = infer(test, f, 150)
+        z, _ = ista(test, f, LAM, 150)
         cost[name] = objective(z, f, test, LAM).item() / N_TEST
         rebuilt = synthesize(z, f)
         error[name] = ((rebuilt - test).norm() / test.norm()).item()

@@ -62,10 +62,11 @@ def objective(z, f, x, lam):
 
 
 # --8<-- [start:ista]
-def ista(x, f, lam, steps):
-    """min_z 0.5 ||sum_k f_k * z_k - x||^2 + lam ||z||_1, from z = 0."""
+def ista(x, f, lam, steps, z=None):
+    """min_z 0.5 ||sum_k f_k * z_k - x||^2 + lam ||z||_1, from z (default 0)."""
     step = 1.0 / lipschitz(f, x.shape)  # 1 / ||D||^2: each step descends
-    z = torch.zeros_like(adjoint(x, f))  # (N, K, 12, 12)
+    if z is None:
+        z = torch.zeros_like(adjoint(x, f))  # (N, K, 12, 12)
     history = []
     for _ in range(steps):
         grad = adjoint(synthesize(z, f) - x, f)  # a transposed convolution
