@@ -42,8 +42,9 @@ def learn_filters(x, f):
             f = f.detach().requires_grad_()
             fit = 0.5 * (synthesize(z, f) - x).pow(2).sum()
             (grad,) = torch.autograd.grad(fit, f)
-            f = unit_norm(f - LR * grad / len(x))
-    return f.detach()
+            # detached: inference with f must not build an autograd graph
+            f = unit_norm(f.detach() - LR * grad / len(x))
+    return f
 
 
 # --8<-- [end:learn]

@@ -7,7 +7,7 @@
 # then:
 #     python lrn_small_activations.py
 #
-# kb-download: {"record": "3619bd2f57ef0473db7398d1c6aabda5468c1fec97070b5cb7ba8d36bc5d7eb5", "sources": {"snippets/classic_architectures/lrn_small_activations.py": "08b793a88ccadc06bab80d1f3cde56cdcb1fcd75dfe4e5f8920b87030e6e827b"}}
+# kb-download: {"record": "3619bd2f57ef0473db7398d1c6aabda5468c1fec97070b5cb7ba8d36bc5d7eb5", "sources": {"snippets/classic_architectures/lrn_small_activations.py": "a52779bd4def678da71772176c1216ae8aa75fadb37c9c53b1e01b1831fbb40d"}}
 
 
 # --- the snippet, unchanged: snippets/classic_architectures/lrn_small_activations.py ---
@@ -18,11 +18,12 @@ k^beta. Trained three ways from the same initialization and batches: without
 LRN, with LRN, and with that fixed division in its place.
 
 Krizhevsky, Sutskever & Hinton 2012, NIPS, section 3.3 (k = 2, n = 5, alpha =
-1e-4, beta = 0.75, chosen on a validation set, on inputs that are raw pixel
+1e-4, beta = 0.75, chosen on a validation set; AlexNet's inputs are raw pixel
 values minus the mean, section 2); Simonyan & Zisserman 2015, ICLR, section 4.1
 (LRN "does not improve" VGG's model A).
 """
 
+import math
 import os
 import statistics
 
@@ -125,6 +126,7 @@ def main() -> None:
         x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:], device
     )
 
+    assert math.isfinite(ratio), f"a finite ratio: {ratio}"
     assert ratio > 0.97, f"LRN is within 3% of a fixed division: {ratio}"
     gap = abs(accuracy["LRN"] - accuracy["fixed division"])
     assert gap < 0.02, f"LRN trains like the fixed division: {accuracy}"

@@ -1,0 +1,1153 @@
+# elastic_vs_rotation.py: an experiment of the CNN Knowledge Base that runs on its own.
+# Made by `python -m kb downloads` from snippets/augmentation/elastic_vs_rotation.py of https://github.com/cnn-kb/cnn-knowledge-base;
+# edit the snippet, not this file.
+#
+# Python 3.11 and these packages (torch is the CPU build), in a fresh virtual environment:
+#     pip install torch==2.13.0 matplotlib==3.11.2 scikit-learn==1.9.1 --extra-index-url https://download.pytorch.org/whl/cpu
+# then:
+#     python elastic_vs_rotation.py
+#
+# The local modules it imports are inlined below, byte for byte, and registered as
+# modules before the snippet's own code runs.
+# kb-download: {"record": "c3cabdc92be03b4c5c56b6ab0103858feea07fea2a4a8db79eba6a34173d8755", "sources": {"snippets/augmentation/elastic_distortion.py": "85660e53398cd71eee9ef99fe02566ef50b8521c92b1e1b12967be568697eabf", "snippets/augmentation/elastic_vs_rotation.py": "5fcb58f7a97a7e23143d72d69e682d8052c181f8a7c35cf7bc73066d4da5a626", "snippets/augmentation/few_labels.py": "ef9aa9811b13290244a79b5e09f99be5bd781f012261571d8d3b38feb00ea816", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+
+
+import sys
+import types
+
+
+def _add_module(name, source):
+    """Make `import <name>` find this source, as if <name>.py lay beside the script."""
+    module = types.ModuleType(name)
+    module.__file__ = name + ".py"
+    sys.modules[name] = module
+    exec(compile(source, module.__file__, "exec"), module.__dict__)
+
+
+# snippets/augmentation/elastic_distortion.py
+_add_module('elastic_distortion', r'''"""Elastic field (Simard 2003, Sec. 2): noise at small σ, near-affine at large.
+
+Simard, Steinkraus & Platt 2003, "Best Practices for Convolutional Neural
+Networks Applied to Visual Document Analysis", ICDAR, Section 2 ("Expanding
+Data Sets through Elastic Distortions"): draw dx, dy uniform in [-1, 1] at
+every pixel, convolve each with a Gaussian of standard deviation sigma
+(pixels), multiply by alpha, and read the image at the displaced positions
+with bilinear interpolation. Here on scikit-learn's 8x8 digits upsampled to
+28x28, the size of an MNIST digit.
+"""
+
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+from sklearn.datasets import load_digits
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+SIZE = 28  # pixels, as MNIST
+FIELDS = 256  # random fields behind each statistic
+
+
+# --8<-- [start:field]
+def gaussian_kernel(sigma: float) -> torch.Tensor:
+    """(2r+1,) normalized 1-D Gaussian, cut at r = ceil(4 sigma)."""
+    r = max(1, math.ceil(4 * sigma))
+    t = torch.arange(-r, r + 1, dtype=torch.float32)
+    k = torch.exp(-(t**2) / (2 * sigma**2))
+    return k / k.sum()
+
+
+def displacement_field(n, size, sigma, alpha, generator=None, device="cpu"):
+    """(n, 2, size, size) displacements (dx, dy) in pixels: uniform noise in
+    [-1, 1] at every pixel, smoothed by a Gaussian of std sigma, times alpha.
+    The noise is drawn on a margin of r pixels around the image, so that the
+    field near the border is as strong as in the middle."""
+    k = gaussian_kernel(sigma).to(device)
+    r = len(k) // 2
+    u = torch.rand(n, 2, size + 2 * r, size + 2 * r, generator=generator)
+    u = (2 * u - 1).to(device)  # uniform in [-1, 1]
+    # separable blur: rows, then columns; each channel (dx, dy) on its own
+    u = F.conv2d(u, k.view(1, 1, 1, -1).repeat(2, 1, 1, 1), groups=2)
+    u = F.conv2d(u, k.view(1, 1, -1, 1).repeat(2, 1, 1, 1), groups=2)
+    return alpha * u  # (n, 2, size, size): "valid" convolution
+
+
+# --8<-- [end:field]
+
+
+# --8<-- [start:warp]
+def elastic_warp(x, field):
+    """New image at pixel (i, j) = old image read at (i + dy, j + dx), with
+    bilinear interpolation and 0 (background) outside. x: (N, C, H, W);
+    field: (N, 2, H, W) in pixels, channel 0 along columns (x), 1 along rows."""
+    N, _, H, W = x.shape
+    rows, cols = torch.meshgrid(
+        torch.arange(H, device=x.device, dtype=x.dtype),
+        torch.arange(W, device=x.device, dtype=x.dtype),
+        indexing="ij",
+    )
+    px = cols + field[:, 0]  # (N, H, W) where each output pixel reads, px
+    py = rows + field[:, 1]
+    # grid_sample wants (x, y) in [-1, 1]; with align_corners=True, -1 and 1
+    # are the CENTRES of the first and last pixels: pixel p -> 2p/(W-1) - 1
+    grid = torch.stack([2 * px / (W - 1) - 1, 2 * py / (H - 1) - 1], -1)
+    return F.grid_sample(
+        x, grid, mode="bilinear", padding_mode="zeros", align_corners=True
+    )
+
+
+# --8<-- [end:warp]
+
+
+def rms_of(field):
+    """Root mean square length of the displacements (px)."""
+    return field.pow(2).sum(1).mean().sqrt().item()
+
+
+def neighbour_correlation(field):
+    """Correlation of the displacement at a pixel with the one to its right,
+    over all fields, pixels and both components (the mean is 0 by design)."""
+    return (
+        (field[..., 1:] * field[..., :-1]).mean() / field.pow(2).mean()
+    ).item()
+
+
+def predicted_correlation(sigma):
+    """The same, from the kernel alone: sum_i k_i k_(i+1) / sum_i k_i^2."""
+    k = gaussian_kernel(sigma)
+    return ((k[1:] * k[:-1]).sum() / k.pow(2).sum()).item()
+
+
+def affine_share(field):
+    """Share of the field's energy sum |d|^2 that the best affine field
+    d(i, j) = A (j, i) + t explains, per field, averaged: 1 for a translation
+    or any affine warp, about 3/(H W) for white noise."""
+    n, _, H, W = field.shape
+    rows, cols = torch.meshgrid(
+        torch.arange(H, dtype=torch.float64),
+        torch.arange(W, dtype=torch.float64),
+        indexing="ij",
+    )
+    design = torch.stack([torch.ones(H * W), cols.flatten(), rows.flatten()], 1)
+    d = field.double().cpu().reshape(n * 2, H * W).T  # (H W, 2n)
+    fit = design @ torch.linalg.lstsq(design, d).solution
+    res = (d - fit).pow(2).sum(0).view(n, 2).sum(1)
+    return (1 - res / d.pow(2).sum(0).view(n, 2).sum(1)).mean().item()
+
+
+def fold_share(field):
+    """Share of pixels where the map p -> p + d(p) folds over (Jacobian
+    determinant <= 0): there the output reads the input backwards and the
+    strokes tear or double."""
+    dx_dj, dx_di = torch.gradient(field[:, 0], dim=(2, 1))
+    dy_dj, dy_di = torch.gradient(field[:, 1], dim=(2, 1))
+    det = (1 + dx_dj) * (1 + dy_di) - dx_di * dy_dj
+    return (det <= 0).double().mean().item()
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    g = torch.Generator().manual_seed(SEED)
+    digits = torch.tensor(load_digits().images / 16.0, dtype=torch.float32)
+    x = F.interpolate(
+        digits[:FIELDS, None], size=SIZE, mode="bilinear", align_corners=False
+    ).to(device)  # (256, 1, 28, 28): 3.5 px per pixel of the 8x8 digit
+
+    # --8<-- [start:checks]
+    # the resampling convention, checked three ways
+    zero = torch.zeros(len(x), 2, SIZE, SIZE, device=device)
+    assert torch.allclose(elastic_warp(x, zero), x, atol=1e-5), (
+        "an all-zero field returns the image unchanged"
+    )
+    shift = zero.clone()
+    shift[:, 0], shift[:, 1] = 3.0, -2.0  # read 3 px right, 2 px up
+    moved = torch.zeros_like(x)
+    moved[..., 2:, : SIZE - 3] = x[..., : SIZE - 2, 3:]
+    assert torch.allclose(elastic_warp(x, shift), moved, atol=1e-5), (
+        "a constant whole-pixel field is a shift"
+    )
+    # by hand: at (1.75, 0.5) px from a pixel, between 3, 7 (its row) and 5,
+    # 9 (the row below): 3 + 0.75 (7 - 3) = 6, 5 + 0.75 (9 - 5) = 8,
+    # 6 + 0.5 (8 - 6) = 7
+    patch = torch.tensor([[0.0, 3, 7], [0, 5, 9], [0, 0, 0]]).view(1, 1, 3, 3)
+    d = torch.zeros(1, 2, 3, 3)
+    d[0, 0, 0, 0], d[0, 1, 0, 0] = 1.75, 0.5
+    by_hand = elastic_warp(patch, d)[0, 0, 0, 0].item()
+    assert abs(by_hand - 7) < 1e-5, "bilinear reading equals the hand value 7"
+    # --8<-- [end:checks]
+    print("all-zero field, largest change of a pixel: below 1e-5")
+    print(f"bilinear value at (1.75, 0.5) px, by hand 7: {by_hand:.4f}")
+
+    # --8<-- [start:sigma]
+    corr, affine = {}, {}
+    for sigma in (0.3, 1.0, 4.0, 8.0):
+        field = displacement_field(FIELDS, SIZE, sigma, 1.0, g, device)
+        corr[sigma] = neighbour_correlation(field)
+        affine[sigma] = affine_share(field)
+        assert abs(corr[sigma] - predicted_correlation(sigma)) < 0.02, (
+            f"the measured correlation is the kernel's {sigma}"
+        )
+    assert corr[0.3] < 0.05 and affine[0.3] < 0.02, (
+        "a small sigma gives a nearly uncorrelated field"
+    )
+    assert corr[8.0] > 0.98 and affine[8.0] > 0.7, (
+        "a large sigma gives a smooth, nearly affine field"
+    )
+    # --8<-- [end:sigma]
+    print("sigma 0.3 px, neighbour correlation of the field: below 0.05")
+    for sigma in (1.0, 4.0, 8.0):
+        print(
+            f"sigma {sigma:g} px, neighbour correlation of the field: "
+            f"{corr[sigma]:.3f} {TOL['corr', sigma]}"
+        )
+    print("sigma 0.3 px, share of the field an affine map explains: below 0.02")
+    for sigma in (1.0, 4.0, 8.0):
+        print(
+            f"sigma {sigma:g} px, share of the field an affine map explains: "
+            f"{affine[sigma]:.2f} {TOL['affine', sigma]}"
+        )
+
+    # --8<-- [start:alpha]
+    rms = {}
+    for sigma in (4.0, 8.0):  # the same alpha on a smoother field
+        field = displacement_field(FIELDS, SIZE, sigma, 34.0, g, device)
+        rms[sigma] = rms_of(field)
+        expected = 34.0 / (sigma * math.sqrt(6 * math.pi))
+        assert abs(rms[sigma] / expected - 1) < 0.05, (
+            f"the RMS displacement is alpha / (sigma sqrt(6 pi)) {rms}"
+        )
+    assert rms[8.0] < 0.6 * rms[4.0], (
+        "at a fixed alpha, doubling sigma shrinks the displacements"
+    )
+    folds, change = {}, {}
+    for alpha in (34.0, 136.0):
+        field = displacement_field(FIELDS, SIZE, 4.0, alpha, g, device)
+        folds[alpha] = fold_share(field)
+        change[alpha] = (elastic_warp(x, field) - x).abs().mean().item()
+    assert folds[34.0] < 0.005 and folds[136.0] > 0.05, (
+        "a four times larger alpha folds the map"
+    )
+    # --8<-- [end:alpha]
+    for sigma in rms:
+        print(
+            f"alpha 34, sigma {sigma:g} px, RMS displacement (px): "
+            f"{rms[sigma]:.2f} {TOL['rms', sigma]}"
+        )
+    print(
+        "sigma 4 px, alpha 34, share of pixels where the map folds: below 0.005"
+    )
+    print(
+        f"sigma 4 px, alpha 136, share of pixels where the map folds: "
+        f"{folds[136.0]:.3f} {TOL['folds', 136.0]}"
+    )
+    for alpha in change:
+        print(
+            f"sigma 4 px, alpha {alpha:g}, mean absolute change of a pixel: "
+            f"{change[alpha]:.3f} {TOL['change', alpha]}"
+        )
+    _plot(x[:1].cpu(), g)
+
+
+# tolerances: largest distance from the seed-0 value over seeds 1..4, rounded up
+TOL = {
+    ("corr", 1.0): "±0.01",
+    ("corr", 4.0): "±0.01",
+    ("corr", 8.0): "±0.01",
+    ("affine", 1.0): "±0.01",
+    ("affine", 4.0): "±0.03",
+    ("affine", 8.0): "±0.01",
+    ("rms", 4.0): "±0.01",
+    ("rms", 8.0): "±0.03",
+    ("folds", 136.0): "±0.01",
+    ("change", 34.0): "±0.01",
+    ("change", 136.0): "±0.01",
+}
+
+
+def _plot(digit, g) -> None:
+    """Top: one digit under fields of growing sigma, each scaled to an RMS
+    displacement of 1.5 px, then under sigma 4 with alpha 34 and 136. Bottom:
+    each field as arrows (every other pixel, to scale)."""
+    fields = {}
+    for sigma in (0.3, 1.0, 4.0, 8.0):
+        f = displacement_field(1, SIZE, sigma, 1.0, g)
+        fields[f"sigma {sigma:g}\nRMS 1.5 px"] = f * 1.5 / rms_of(f)
+    base = displacement_field(1, SIZE, 4.0, 34.0, g)
+    fields["sigma 4\nalpha 34"] = base
+    fields["sigma 4\nalpha 136"] = 4 * base
+    n = len(fields) + 1
+    fig, axes = plt.subplots(2, n, figsize=(1.45 * n, 3.3))
+    axes[0, 0].imshow(digit[0, 0], cmap="gray", vmin=0, vmax=1)
+    axes[0, 0].set_title("original", fontsize=7)
+    axes[1, 0].axis("off")
+    step = 2
+    i, j = torch.meshgrid(
+        torch.arange(0, SIZE, step), torch.arange(0, SIZE, step), indexing="ij"
+    )
+    for k, (name, f) in enumerate(fields.items(), start=1):
+        axes[0, k].imshow(
+            elastic_warp(digit, f)[0, 0], cmap="gray", vmin=0, vmax=1
+        )
+        axes[0, k].set_title(name, fontsize=7)
+        ax = axes[1, k]
+        ax.quiver(
+            j,
+            i,
+            f[0, 0, ::step, ::step],
+            f[0, 1, ::step, ::step],
+            angles="xy",
+            scale_units="xy",
+            scale=1,
+            width=0.008,
+        )  # an arrow from where a pixel is to where it reads the image
+        ax.set_xlim(-0.5, SIZE - 0.5), ax.set_ylim(SIZE - 0.5, -0.5)
+        ax.set_aspect("equal")
+    axes[1, 1].set_ylabel("field", fontsize=7)
+    for ax in axes.flat:
+        ax.set_xticks([]), ax.set_yticks([])
+    fig.savefig("elastic_distortion.png", dpi=100, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()
+''')
+
+
+# snippets/shapes/shapes.py
+_add_module('shapes', r'''"""Synthetic shapes: thousands of labelled 32x32 images with exact boxes and
+masks, generated in well under a second.
+
+The shared data set of this site (docs/shapes.md): squares, circles and
+triangles on a noisy dark background, each with its class, its tight bounding
+box and a per-pixel class mask. Nothing downloaded.
+"""
+
+import torch
+
+CLASSES = ("square", "circle", "triangle")
+
+
+# --8<-- [start:draw]
+def _draw(
+    cls: torch.Tensor,
+    x0: torch.Tensor,
+    y0: torch.Tensor,
+    side: torch.Tensor,
+    size: int,
+) -> torch.Tensor:
+    """Boolean masks (n, size, size) of one shape per image, inside the square
+    [x0, x0+side) x [y0, y0+side)."""
+    yy = torch.arange(size).view(1, size, 1).float()  # (1, H, 1) row index
+    xx = torch.arange(size).view(1, 1, size).float()  # (1, 1, W) column index
+    x0, y0, s = (t.view(-1, 1, 1).float() for t in (x0, y0, side))
+    row, col = yy - y0, xx - x0  # position inside the shape's square
+    inside = (row >= 0) & (row < s) & (col >= 0) & (col < s)
+    c = (s - 1) / 2  # centre of the square, in pixels
+    # a disc touching all four sides
+    circle = (row - c) ** 2 + (col - c) ** 2 <= c**2 + 0.5
+    # apex at the top, base = bottom row
+    triangle = (col - c).abs() <= row / 2 + 0.5
+    # (3, n, H, W)
+    masks = torch.stack([inside, inside & circle, inside & triangle])
+    # pick each image's class: (n, H, W)
+    return masks[cls, torch.arange(len(cls))]
+
+
+# --8<-- [end:draw]
+
+
+def _bounds(masks: torch.Tensor) -> torch.Tensor:
+    """Tight boxes (n, 4) = (x0, y0, x1, y1), x1/y1 exclusive, of non-empty
+    boolean masks (n, H, W)."""
+    cols, rows = masks.any(1), masks.any(2)  # (n, W), (n, H)
+    size = masks.shape[-1]
+    first = lambda a: a.float().argmax(1)  # first True
+    # one past the last True
+    last = lambda a: size - a.flip(1).float().argmax(1)
+    return torch.stack(
+        [first(cols), first(rows), last(cols), last(rows)], 1
+    ).float()
+
+
+# --8<-- [start:make_shapes]
+def make_shapes(
+    n: int,
+    size: int = 32,
+    max_shapes: int = 1,
+    seed: int = 0,
+    min_side: int = 8,
+    max_side: int = 16,
+    noise: float = 0.1,
+) -> dict:
+    """n images (n, 1, size, size) with 1..max_shapes non-overlapping shapes
+    each, their boxes (x0, y0, x1, y1; x1/y1 exclusive; tight around each
+    shape's mask), labels and class masks."""
+    g = torch.Generator().manual_seed(seed)
+    # shapes wanted per image
+    count = torch.randint(1, max_shapes + 1, (n,), generator=g)
+    # placed squares, far away if none
+    squares = torch.full((n, max_shapes, 4), -size * 2)
+    masks = torch.zeros(n, size, size, dtype=torch.long)
+    images = torch.zeros(n, size, size)
+    boxes, labels = [[] for _ in range(n)], [[] for _ in range(n)]
+    for slot in range(max_shapes):
+        cls = torch.randint(0, len(CLASSES), (n,), generator=g)
+        side = torch.randint(min_side, max_side + 1, (n,), generator=g)
+        # each shape its own grey level
+        brightness = 0.6 + 0.4 * torch.rand(n, generator=g)
+        todo = (count > slot).nonzero().flatten()  # images that want this shape
+        for _ in range(50):  # retry positions that overlap
+            s = side[todo]
+            x0 = (torch.rand(len(todo), generator=g) * (size - s + 1)).long()
+            y0 = (torch.rand(len(todo), generator=g) * (size - s + 1)).long()
+            new = torch.stack([x0, y0, x0 + s, y0 + s], 1).view(-1, 1, 4)
+            old = squares[todo]  # (k, max_shapes, 4)
+            # or row between
+            apart = (
+                (new[..., 2] < old[..., 0])
+                | (old[..., 2] < new[..., 0])  # >= 1 empty column
+                | (new[..., 3] < old[..., 1])
+                | (old[..., 3] < new[..., 1])
+            )
+            ok = apart.all(1)
+            squares[todo[ok], slot] = new[ok, 0]
+            todo = todo[~ok]  # the clashing ones try again
+            if len(todo) == 0:
+                break
+        # the rest give up this shape
+        placed = (squares[:, slot, 0] >= 0).nonzero().flatten()
+        x0, y0 = squares[placed, slot, 0], squares[placed, slot, 1]
+        shape = _draw(cls[placed], x0, y0, side[placed], size)  # (k, H, W)
+        masks[placed] = torch.where(
+            shape, (cls[placed] + 1).view(-1, 1, 1), masks[placed]
+        )
+        images[placed] = torch.where(
+            shape, brightness[placed].view(-1, 1, 1), images[placed]
+        )
+        for i, b in zip(placed.tolist(), _bounds(shape).tolist()):
+            boxes[i].append(b)
+            labels[i].append(int(cls[i]))
+    images = (images + noise * torch.randn(n, size, size, generator=g)).clamp(
+        0, 1
+    )
+    return {
+        "images": images.unsqueeze(1),  # (n, 1, H, W)
+        "boxes": [torch.tensor(b) for b in boxes],  # n x (k_i, 4)
+        "labels": [
+            torch.tensor(l, dtype=torch.long) for l in labels
+        ],  # n x (k_i,)
+        "masks": masks,  # (n, H, W): 0 = background
+    }
+
+
+# --8<-- [end:make_shapes]
+
+
+def _check(data: dict, n_check: int = 300) -> None:
+    """Each box is exactly the bounds of its shape's mask pixels; no shape pixel
+    lies outside a box."""
+    for i in range(n_check):
+        mask, boxes, labels = (
+            data["masks"][i],
+            data["boxes"][i],
+            data["labels"][i],
+        )
+        assert len(boxes) == len(labels) >= 1, (len(boxes), len(labels))
+        assert ((labels >= 0) & (labels < len(CLASSES))).all(), labels
+        covered = 0
+        for (x0, y0, x1, y1), label in zip(
+            boxes.long().tolist(), labels.tolist()
+        ):
+            inside = mask[y0:y1, x0:x1] == label + 1
+            assert inside[0].any() and inside[-1].any(), (
+                i,
+                "box rows are not tight",
+            )
+            assert inside[:, 0].any() and inside[:, -1].any(), (
+                i,
+                "box columns are not tight",
+            )
+            covered += int(inside.sum())
+        assert covered == int((mask > 0).sum()), (
+            i,
+            "shape pixels outside every box",
+        )
+
+
+def main() -> None:
+    torch.manual_seed(0)
+    # generation is on the CPU by design
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    # its speed is measured by `python -m kb bench`, not asserted: a busy CPU
+    # must not fail a claim
+    data = make_shapes(2000, max_shapes=3, seed=0)
+    _check(data)
+    single = make_shapes(2000, max_shapes=1, seed=1)
+    _check(single)
+    assert all(len(b) == 1 for b in single["boxes"])
+    assert (
+        data["images"].shape == (2000, 1, 32, 32)
+        and data["images"].dtype == torch.float32
+    )
+    again = make_shapes(2000, max_shapes=3, seed=0)  # same seed, same data
+    assert torch.equal(again["images"], data["images"]) and torch.equal(
+        again["masks"], data["masks"]
+    )
+    assert all(torch.equal(a, b) for a, b in zip(again["boxes"], data["boxes"]))
+    other = make_shapes(2000, max_shapes=3, seed=1)
+    assert not torch.equal(other["images"], data["images"])
+    x = data["images"].to(device)
+    shape_px = x.squeeze(1)[data["masks"].to(device) > 0].mean().item()
+    background_px = x.squeeze(1)[data["masks"].to(device) == 0].mean().item()
+    assert shape_px > background_px + 0.5, (shape_px, background_px)
+    counts = torch.tensor([len(b) for b in data["boxes"]])
+    per_class = torch.bincount(
+        torch.cat(data["labels"]), minlength=len(CLASSES)
+    )
+    print(f"images generated: {len(data['boxes'])}")
+    print(
+        f"shapes per image with max_shapes=3 (mean): "
+        f"{counts.float().mean():.2f}"
+    )
+    print(
+        "shapes per class: "
+        + ", ".join(f"{c} {int(k)}" for c, k in zip(CLASSES, per_class))
+    )
+    print(
+        f"mean pixel value, shapes / background: "
+        f"{shape_px:.2f} / {background_px:.3f}"
+    )
+    _plot(single, data)
+
+
+def _plot(single: dict, multi: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    fig, axes = plt.subplots(2, 6, figsize=(8, 3))
+    for row, data, name in (
+        (0, single, "max_shapes=1"),
+        (1, multi, "max_shapes=3"),
+    ):
+        for j, ax in enumerate(axes[row]):
+            ax.imshow(data["images"][j, 0], cmap="gray", vmin=0, vmax=1)
+            for (x0, y0, x1, y1), label in zip(
+                data["boxes"][j].tolist(), data["labels"][j].tolist()
+            ):
+                # imshow puts pixel centres on integers, so a pixel's edges are
+                # at +-0.5
+                ax.add_patch(
+                    Rectangle(
+                        (x0 - 0.5, y0 - 0.5),
+                        x1 - x0,
+                        y1 - y0,
+                        fill=False,
+                        color="lime",
+                        lw=1,
+                    )
+                )
+                ax.text(
+                    x0 - 0.5, y0 - 1, CLASSES[label], color="lime", fontsize=6
+                )
+            ax.set_xticks([]), ax.set_yticks([])
+        axes[row, 0].set_ylabel(name, fontsize=8)
+    fig.suptitle("make_shapes samples with their boxes and labels")
+    fig.savefig("shapes_samples.png", dpi=110, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()
+''')
+
+
+# snippets/augmentation/transforms.py
+_add_module('transforms', r'''"""Label-preserving augmentations in plain torch move an image, its mask and its
+box together.
+
+Crops with padding and flips: Krizhevsky, Sutskever & Hinton 2012,
+"ImageNet Classification with Deep Convolutional Neural Networks", NeurIPS,
+Section 4.1. Cutout: DeVries & Taylor 2017, arXiv 1708.04552. Mixup: Zhang,
+Cisse, Dauphin & Lopez-Paz 2018, ICLR, arXiv 1710.09412, Section 2.
+Other snippets import this module: `from transforms import ...`.
+"""
+
+import math
+import os
+import sys
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+# A geometric transform takes and returns (x, mask, box): images x (N, C, H, W),
+# masks (N, H, W) long or None, boxes (N, 4) float or None, as (x0, y0, x1, y1)
+# with x1/y1 exclusive, as in snippets/shapes/shapes.py.
+
+
+# --8<-- [start:flip]
+def hflip(x, mask=None, box=None):
+    """Mirror left-right: column j goes to W-1-j, a box edge x goes to W-x."""
+    W = x.shape[-1]
+    if box is not None:
+        x0, y0, x1, y1 = box.unbind(1)
+        box = torch.stack([W - x1, y0, W - x0, y1], 1)
+    return x.flip(-1), None if mask is None else mask.flip(-1), box
+
+
+def vflip(x, mask=None, box=None):
+    """Mirror top-bottom: row i goes to H-1-i, a box edge y goes to H-y."""
+    H = x.shape[-2]
+    if box is not None:
+        x0, y0, x1, y1 = box.unbind(1)
+        box = torch.stack([x0, H - y1, x1, H - y0], 1)
+    return x.flip(-2), None if mask is None else mask.flip(-2), box
+
+
+# --8<-- [end:flip]
+
+
+# --8<-- [start:crop]
+def pad_crop(x, mask, box, pad, ox, oy):
+    """Zero-pad by `pad`, then cut the H x W window at offsets (ox[i], oy[i]) in
+    [0, 2 pad]: the content moves by (pad - ox, pad - oy) pixels."""
+    H, W = x.shape[-2:]
+    at = list(enumerate(zip(oy.tolist(), ox.tolist())))  # (i, (top, left))
+    xp = F.pad(x, [pad] * 4)  # (N, C, H+2p, W+2p)
+    x = torch.stack([xp[i, :, t : t + H, s : s + W] for i, (t, s) in at])
+    if mask is not None:
+        mp = F.pad(mask, [pad] * 4)
+        mask = torch.stack([mp[i, t : t + H, s : s + W] for i, (t, s) in at])
+    if box is not None:
+        d = torch.stack([pad - ox, pad - oy] * 2, 1).to(box)  # (N, 4) per edge
+        box = (box + d).clamp(min=0)  # clip to the image ...
+        box = torch.minimum(box, box.new_tensor([W, H, W, H]))  # ... both sides
+    return x, mask, box
+
+
+def random_crop(x, mask=None, box=None, pad=2):
+    """RandomCrop(size, padding=pad): a random shift of -pad..pad px."""
+    ox, oy = torch.randint(0, 2 * pad + 1, (2, len(x)))
+    return pad_crop(x, mask, box, pad, ox, oy)
+
+
+# --8<-- [end:crop]
+
+
+# --8<-- [start:affine]
+def rotation_theta(degrees, dx=0.0, dy=0.0, size=8):
+    """affine_grid matrices (N, 2, 3): rotate by `degrees` about the centre,
+    then shift by (dx, dy) px. They map OUTPUT coordinates to INPUT ones, both
+    in [-1, 1] units (the image edges)."""
+    a = torch.as_tensor(degrees, dtype=torch.float32) * math.pi / 180
+    c, s = torch.cos(a), torch.sin(a)
+    tx = -2 * torch.as_tensor(dx, dtype=torch.float32) / size  # px -> [-1, 1]
+    ty = -2 * torch.as_tensor(dy, dtype=torch.float32) / size
+    c, s, tx, ty = torch.broadcast_tensors(c, s, tx, ty)  # each (N,)
+    return torch.stack(
+        [
+            torch.stack([c, -s, c * tx - s * ty], -1),
+            torch.stack([s, c, s * tx + c * ty], -1),
+        ],
+        -2,
+    )
+
+
+def affine(x, mask=None, box=None, theta=None):
+    """Warp by `theta`: bilinear for the image, nearest for the mask (classes
+    stay integers), and the box becomes the box around its 4 moved corners."""
+    N, _, H, W = x.shape
+    assert H == W, "rotation_theta assumes square images"
+    theta = theta.to(x)
+    grid = F.affine_grid(theta, (N, 1, H, W), align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", align_corners=False)
+    if mask is not None:
+        m = F.grid_sample(
+            mask[:, None].float(), grid, mode="nearest", align_corners=False
+        )
+        mask = m[:, 0].round().long()
+    if box is not None:
+        corners = box[:, [[0, 1], [2, 1], [0, 3], [2, 3]]] * 2 / W - 1
+        A, t = theta[:, :, :2], theta[:, :, 2]  # input = A @ output + t
+        moved = (corners - t[:, None]) @ torch.linalg.inv(A).mT  # (N, 4, 2)
+        moved = (moved + 1) * W / 2  # back to pixels
+        eps = 1e-4  # float error, not a pixel
+        box = torch.cat(
+            [(moved.amin(1) + eps).floor(), (moved.amax(1) - eps).ceil()], 1
+        )
+        box = box.clamp(0, W)
+    return x, mask, box
+
+
+def random_rotate(x, mask=None, box=None, max_degrees=15.0, max_shift=0.0):
+    """RandomAffine(degrees, translate): angle and (sub-pixel) shift uniform."""
+    angle, dx, dy = torch.rand(3, len(x)) * 2 - 1
+    theta = rotation_theta(
+        angle * max_degrees, dx * max_shift, dy * max_shift, size=x.shape[-1]
+    )
+    return affine(x, mask, box, theta)
+
+
+# --8<-- [end:affine]
+
+
+# --8<-- [start:photometric]
+def gaussian_noise(x, sigma=0.1):
+    """Add N(0, sigma^2) noise to every pixel; mask and box are unchanged."""
+    return x + sigma * torch.randn_like(x)
+
+
+def cutout(x, size=4):
+    """DeVries & Taylor 2017: zero a size x size square at a random centre; it
+    may hang over the border, so fewer than size^2 pixels can be cut."""
+    N, _, H, W = x.shape
+    top = torch.randint(0, H, (N, 1, 1), device=x.device) - size // 2
+    left = torch.randint(0, W, (N, 1, 1), device=x.device) - size // 2
+    rows = torch.arange(H, device=x.device).view(1, H, 1)
+    cols = torch.arange(W, device=x.device).view(1, 1, W)
+    hole = (
+        (rows >= top)
+        & (rows < top + size)
+        & (cols >= left)
+        & (cols < left + size)
+    )  # (N, H, W)
+    return x.masked_fill(hole[:, None], 0.0)
+
+
+# --8<-- [end:photometric]
+
+
+# --8<-- [start:mixup]
+def mixup(x, y_onehot, alpha=0.2):
+    """Zhang et al. 2018, Section 2: mix each example with a random partner,
+    images AND labels, with one lambda ~ Beta(alpha, alpha) for the batch."""
+    lam = torch.distributions.Beta(alpha, alpha).sample().item()
+    partner = torch.randperm(len(x), device=x.device)
+    x_mix = lam * x + (1 - lam) * x[partner]
+    y_mix = lam * y_onehot + (1 - lam) * y_onehot[partner]
+    return x_mix, y_mix, lam, partner
+
+
+# --8<-- [end:mixup]
+
+
+def mask_box(mask):
+    """Tight boxes (N, 4) of the non-zero pixels of masks (N, H, W); x1/y1
+    exclusive. An empty mask gives (0, 0, 0, 0)."""
+    cols, rows = (mask > 0).any(1), (mask > 0).any(2)  # (N, W), (N, H)
+    x0, y0 = cols.float().argmax(1), rows.float().argmax(1)  # first True
+    x1 = cols.shape[1] - cols.flip(1).float().argmax(1)  # one past last
+    y1 = rows.shape[1] - rows.flip(1).float().argmax(1)
+    box = torch.stack([x0, y0, x1, y1], 1)
+    return box.float() * cols.any(1, keepdim=True)
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shapes"))
+    from shapes import make_shapes
+
+    data = make_shapes(64, max_shapes=1, seed=SEED)
+    x = data["images"].to(device)  # (64, 1, 32, 32)
+    mask = data["masks"].to(device)  # (64, 32, 32)
+    box = torch.cat(data["boxes"]).to(device)  # (64, 4)
+    torch.testing.assert_close(mask_box(mask), box)  # the data's boxes: tight
+
+    # a flip done twice is the identity, for image, mask and box
+    for flip in (hflip, vflip):
+        back = flip(*flip(x, mask, box))
+        assert all(torch.equal(a, b) for a, b in zip(back, (x, mask, box)))
+    # two routes to the same shift: pad + crop, and an affine grid moving 3 px
+    n = len(x)
+    ox, oy = torch.full((n,), 1), torch.full((n,), 6)  # pad 4: (+3, -2) px
+    cropped = pad_crop(x, mask, box, 4, ox, oy)
+    moved = affine(x, mask, box, rotation_theta(torch.zeros(n), 3.0, -2.0, 32))
+    torch.testing.assert_close(cropped[0], moved[0], atol=1e-5, rtol=0)
+    assert torch.equal(cropped[1], moved[1])
+    assert torch.equal(cropped[2], moved[2])
+    # affine_grid's convention checked on a quarter turn: it is torch.rot90
+    turn = rotation_theta(torch.full((n,), 90.0), size=32)
+    quarter = affine(x, mask, box, turn)
+    torch.testing.assert_close(
+        quarter[0], torch.rot90(x, 1, (2, 3)), atol=1e-5, rtol=0
+    )
+    assert torch.equal(quarter[1], torch.rot90(mask, 1, (1, 2)))
+    torch.testing.assert_close(quarter[2], mask_box(quarter[1]))
+    print("flip twice = identity, pad+crop = affine shift, 90 deg = rot90: ok")
+
+    # photometric: noise of the asked std; cutout zeroes at most size^2 pixels
+    noisy = gaussian_noise(x, sigma=0.1)
+    noise_std = (noisy - x).std().item()
+    assert abs(noise_std - 0.1) < 0.005, noise_std
+    cut = 1 - cutout(torch.ones(4096, 1, 32, 32, device=device), size=8)
+    n_cut = cut.flatten(1).sum(1)  # pixels cut per image
+    side = [min(c + 4, 32) - max(c - 4, 0) for c in range(32)]  # per centre
+    expected = (sum(side) / 32) ** 2  # rows x columns
+    assert n_cut.max() == 64 and abs(n_cut.mean() - expected) < 1, n_cut.mean()
+    print(f"gaussian noise, sigma 0.1: measured std {noise_std:.3f}")
+    print(f"cutout 8x8 on 32x32, most pixels cut: {n_cut.max():.0f}")
+    print(f"cutout 8x8 on 32x32, expected pixels cut: {expected:.1f}")
+
+    # mixup: labels are mixed with the same lambda, and the loss on the mixed
+    # label is the lambda-weighted sum of the two hard-label losses
+    y = torch.cat(data["labels"]).to(device)
+    y1 = F.one_hot(y, 3).float()
+    x_mix, y_mix, lam, partner = mixup(x, y1, alpha=0.4)
+    torch.testing.assert_close(y_mix.sum(1), torch.ones(n, device=device))
+    logits = torch.randn(n, 3, device=device)
+    mixed_loss = F.cross_entropy(logits, y_mix)  # soft targets
+    split_loss = lam * F.cross_entropy(logits, y) + (1 - lam) * F.cross_entropy(
+        logits, y[partner]
+    )
+    torch.testing.assert_close(mixed_loss, split_loss)
+    lams = torch.distributions.Beta(0.4, 0.4).sample((20000,))
+    assert abs(lams.mean() - 0.5) < 0.01 and (lams < 0.1).float().mean() > 0.2
+    print("mixup: CE(soft label) = lam CE(y_a) + (1 - lam) CE(y_b): ok")
+    print(
+        f"Beta(0.4, 0.4): share of lambda < 0.1 or > 0.9: "
+        f"{((lams < 0.1) | (lams > 0.9)).float().mean():.2f}"
+    )
+    _plot(x.cpu(), mask.cpu(), box.cpu(), y.cpu())
+
+
+def _plot(x, mask, box, y) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    i = int((y == 2).nonzero()[0])  # a triangle: it shows the turn
+    one = (x[i : i + 1], mask[i : i + 1], box[i : i + 1])
+    j = int((y == 1).nonzero()[0])  # a circle to mix it with
+    lam = 0.6  # one draw of Beta(a, a)
+    shown = {
+        "original": one,
+        "hflip": hflip(*one),
+        "vflip": vflip(*one),
+        "pad 4 + crop": random_crop(*one, pad=4),
+        "rotate 20": affine(
+            *one, theta=rotation_theta(torch.tensor([20.0]), size=32)
+        ),
+        "noise 0.1": (gaussian_noise(one[0], 0.1), one[1], one[2]),
+        "cutout 12": (cutout(one[0], 12), one[1], one[2]),
+        "mixup": (lam * x[i : i + 1] + (1 - lam) * x[j : j + 1], None, None),
+    }
+    fig, axes = plt.subplots(2, len(shown), figsize=(1.3 * len(shown), 2.9))
+    for k, (name, (img, m, b)) in enumerate(shown.items()):
+        axes[0, k].imshow(img[0, 0], cmap="gray", vmin=0, vmax=1)
+        axes[0, k].set_title(name, fontsize=8)
+        if m is not None:
+            axes[1, k].imshow(m[0], cmap="viridis", vmin=0, vmax=3)
+        else:
+            label = f"label:\n{lam} triangle\n+ {1 - lam:.1f} circle"
+            axes[1, k].text(
+                0.5, 0.5, label, ha="center", va="center", fontsize=7
+            )
+        if b is not None:
+            x0, y0, x1, y1 = b[0].tolist()
+            for ax in axes[:, k]:  # pixel edges are at +-0.5 in imshow
+                ax.add_patch(
+                    Rectangle(
+                        (x0 - 0.5, y0 - 0.5),
+                        x1 - x0,
+                        y1 - y0,
+                        fill=False,
+                        color="red",
+                        lw=1,
+                    )
+                )
+    for ax in axes.flat:
+        ax.set_xticks([]), ax.set_yticks([])
+    axes[0, 0].set_ylabel("image", fontsize=8)
+    axes[1, 0].set_ylabel("mask", fontsize=8)
+    fig.savefig("transforms.png", dpi=100, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()
+''')
+
+
+# snippets/augmentation/few_labels.py
+_add_module('few_labels', r'''"""With 30 training digits, random rotations of up to 15 degrees raise a small
+CNN's test accuracy; with 150 digits the gain is within seed noise.
+
+Shorten & Khoshgoftaar 2019, "A survey on Image Data Augmentation for Deep
+Learning", J. Big Data 6:60 (augmentation as a remedy for small data sets);
+Simard, Steinkraus & Platt 2003, ICDAR (distorted handwritten digits).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+from sklearn.datasets import load_digits
+from torch import nn
+import torch.nn.functional as F
+
+from transforms import random_rotate
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+STEPS, BATCH = 300, 32
+DRAWS = 4  # draws of the 30 labelled digits behind the claim
+
+
+def small_cnn() -> nn.Sequential:
+    return nn.Sequential(  # input (N, 1, 8, 8)
+        nn.Conv2d(1, 8, 3, padding=1),
+        nn.ReLU(),  # (N, 8, 8, 8)
+        nn.Flatten(),
+        nn.Linear(8 * 8 * 8, 10),
+    )  # no pooling
+
+
+# --8<-- [start:train]
+def fit(x, y, augment=None, seed=0, steps=STEPS, every_25=None):
+    """Adam on batches of BATCH images drawn from (x, y); `augment` maps a batch
+    of images to a randomly transformed batch, drawn afresh at every step."""
+    torch.manual_seed(seed)  # same init ...
+    batches = torch.Generator().manual_seed(seed)  # ... and same batches
+    model = small_cnn().to(x.device)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    for step in range(steps):
+        batch = torch.randint(0, len(x), (BATCH,), generator=batches)
+        xb = x[batch.to(x.device)]
+        if augment is not None:
+            xb = augment(xb)
+        loss = F.cross_entropy(model(xb), y[batch.to(x.device)])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if every_25 is not None and (step + 1) % 25 == 0:
+            every_25(model, xb)
+    return model
+
+
+def rotate_15(xb):
+    return random_rotate(xb, max_degrees=15.0)[0]  # image only, no mask
+
+
+# --8<-- [end:train]
+
+
+@torch.no_grad()
+def accuracy(model, x, y) -> float:
+    return (model(x).argmax(1) == y).float().mean().item()
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    digits = load_digits()
+    x_all = torch.tensor(
+        digits.images / 16.0, dtype=torch.float32, device=device
+    ).unsqueeze(1)  # (1797, 1, 8, 8)
+    y_all = torch.tensor(digits.target, device=device)
+    split = torch.Generator().manual_seed(SEED)
+    order = torch.randperm(len(y_all), generator=split)
+    test = order[200:].to(device)  # 1597 test digits
+    curves = {}
+    for n, size in ((30, "small"), (150, "larger")):
+        few = order[:n].to(device)  # the labelled digits
+        print(f"{size} training set, labelled digits: {n}")
+        runs = {}
+        for name, augment in (("base", None), ("aug", rotate_15)):
+            curve = runs[name] = []  # test accuracy
+            fit(
+                x_all[few],
+                y_all[few],
+                augment,
+                SEED,
+                every_25=lambda m, _: curve.append(
+                    accuracy(m, x_all[test], y_all[test])
+                ),
+            )
+        base, aug = runs["base"], runs["aug"]
+        print(
+            f"{size} training set, test accuracy without augmentation: "
+            f"{base[-1]:.3f} {TOL[n, 'base']}"
+        )
+        print(
+            f"{size} training set, test accuracy with rotations: "
+            f"{aug[-1]:.3f} {TOL[n, 'aug']}"
+        )
+        curves[n] = (base, aug)
+        if size == "small":
+            # one draw's gain is small next to its spread over draws: the
+            # claim is on the mean over DRAWS draws of the n digits
+            gains = [aug[-1] - base[-1]]
+            gains += [
+                gain_on_another_draw(x_all, y_all, n, d)
+                for d in range(1, DRAWS)
+            ]
+            # the claim
+            assert sum(gains) / DRAWS > 0, (
+                f"the mean gain over the draws is positive {gains}"
+            )
+            raised = sum(g > 0 for g in gains)
+            print(
+                f"small training set, draws of the {n} digits where rotations"
+                f" raised test accuracy: {raised} {TOL[n, 'raised']} of {DRAWS}"
+            )
+            print(
+                f"small training set, images the augmented run saw: "
+                f"{STEPS} steps x {BATCH} = {STEPS * BATCH} random rotations"
+                f" of the same {n} digits"
+            )
+        else:
+            assert abs(aug[-1] - base[-1]) < 0.04, (base[-1], aug[-1])
+            print(f"{size} training set, gain: within 0.04 of 0")
+    _plot(curves)
+
+
+def gain_on_another_draw(x_all, y_all, n: int, draw: int) -> float:
+    """Test accuracy with rotations minus without, on draw `draw` of the n
+    labelled digits (and of the test digits), at the end of training."""
+    seed = SEED + 1000 * draw
+    order = torch.randperm(
+        len(y_all), generator=torch.Generator().manual_seed(seed)
+    )
+    few, test = order[:n].to(x_all.device), order[200:].to(x_all.device)
+    acc = [
+        accuracy(
+            fit(x_all[few], y_all[few], augment, seed), x_all[test], y_all[test]
+        )
+        for augment in (None, rotate_15)
+    ]
+    return acc[1] - acc[0]
+
+
+# tolerances: largest distance from the seed-0 value over seeds 1..4, rounded up
+TOL = {
+    (30, "base"): "±0.2",
+    (30, "aug"): "±0.2",
+    (30, "raised"): "±1",
+    (150, "base"): "±0.02",
+    (150, "aug"): "±0.02",
+}
+
+
+def _plot(curves) -> None:
+    fig, axes = plt.subplots(1, 2, figsize=(8, 2.8), sharey=True)
+    steps = [25 * (i + 1) for i in range(STEPS // 25)]
+    for ax, (n, (base, aug)) in zip(axes, curves.items()):
+        ax.plot(steps, base, label="no augmentation")
+        ax.plot(steps, aug, label="rotations up to 15 deg")
+        ax.set_title(f"{n} labelled digits", fontsize=9)
+        ax.set_xlabel("training step")
+    axes[0].set_ylabel("test accuracy")
+    axes[0].legend(fontsize=8)
+    fig.savefig("few_labels.png", dpi=100, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    main()
+''')
+
+
+# --- the snippet, unchanged: snippets/augmentation/elastic_vs_rotation.py ---
+"""Elastic distortions against rotations, with 30 labelled digits: the small
+CNN of few_labels.py trained three ways from the same initialization and
+batches (no augmentation, random rotations of up to 15 degrees, and Simard's
+elastic field with sigma and alpha scaled from 28 to 8 pixels), each on the
+same draws of the 30 digits. Both augmentations raise the mean test accuracy
+(asserted); elastic against rotations is printed, not asserted.
+
+Simard, Steinkraus & Platt 2003, "Best Practices for Convolutional Neural
+Networks Applied to Visual Document Analysis", ICDAR, Sections 2 and 4, Table 1
+(on MNIST: elastic distortions gave lower test error than affine ones).
+"""
+
+import math
+import os
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import torch
+from sklearn.datasets import load_digits
+
+from elastic_distortion import displacement_field, elastic_warp
+from few_labels import accuracy, fit, rotate_15
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+N_LABELS, DRAWS = 30, 4
+# Simard's sigma = 4 px and alpha = 34 on 28x28 digits, scaled to 8x8 so that
+# the field is as smooth and its displacements as large relative to the
+# digit: sigma scales with the size, and the RMS displacement, which is
+# proportional to alpha / sigma, too, so alpha scales with the size squared
+SIGMA = 4 * 8 / 28
+ALPHA = 34 * (8 / 28) ** 2
+
+
+# --8<-- [start:augment]
+def elastic(xb):
+    """A fresh elastic field for every image of the batch."""
+    field = displacement_field(len(xb), 8, SIGMA, ALPHA, device=xb.device)
+    return elastic_warp(xb, field)
+
+
+AUGMENTATIONS = {"none": None, "rotations": rotate_15, "elastic": elastic}
+
+
+def compare(x, y, device):
+    """Mean test accuracy of each augmentation over DRAWS draws of the
+    labelled digits; within a draw all three share init and batches."""
+    scores = {name: [] for name in AUGMENTATIONS}
+    for draw in range(DRAWS):
+        seed = SEED + 1000 * draw
+        g = torch.Generator().manual_seed(seed)
+        order = torch.randperm(len(y), generator=g).to(device)
+        few, test = order[:N_LABELS], order[200:]
+        for name, augment in AUGMENTATIONS.items():
+            model = fit(x[few], y[few], augment, seed)
+            scores[name].append(accuracy(model, x[test], y[test]))
+    return {name: statistics.fmean(s) for name, s in scores.items()}
+
+
+# --8<-- [end:augment]
+
+
+def main() -> None:
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    digits = load_digits()
+    x = torch.tensor(digits.images / 16.0, dtype=torch.float32, device=device)
+    x = x.unsqueeze(1)  # (1797, 1, 8, 8)
+    y = torch.tensor(digits.target, device=device)
+
+    score = compare(x, y, device)
+
+    assert score["rotations"] > score["none"], f"rotations help: {score}"
+    assert score["elastic"] > score["none"], f"elastic fields help: {score}"
+    gap = abs(score["elastic"] - score["rotations"])
+    assert gap < 0.06, f"elastic and rotations within 0.06: {score}"
+
+    print(f"labelled digits: {N_LABELS}, draws: {DRAWS}, test digits: 1597")
+    rms = ALPHA / (SIGMA * math.sqrt(6 * math.pi))
+    print(f"elastic field: sigma {SIGMA:.2f} px, alpha {ALPHA:.2f} px")
+    print(f"elastic field, RMS displacement (px): {rms:.2f}")
+    # tolerance measured over 10 seeds and 3 kernel runs (kb check --seeds 10)
+    for name, s in score.items():
+        print(f"{name}, mean test accuracy: {s:.3f} ±0.05")
+
+
+if __name__ == "__main__":
+    main()
