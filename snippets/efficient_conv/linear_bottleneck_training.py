@@ -5,7 +5,7 @@ tensor (asserted); the test accuracies of the two are printed, not compared.
 
 Sandler, Howard, Zhu, Zhmoginov & Chen 2018, "MobileNetV2: Inverted Residuals
 and Linear Bottlenecks", CVPR, Section 3.2 (linear bottlenecks), Section 6.4
-and Figure 6(a) (ImageNet: linear bottleneck against ReLU6 in the bottleneck).
+and Figure 6(a) (a linear bottleneck against a non-linearity in it).
 """
 
 import os

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "c3cabdc92be03b4c5c56b6ab0103858feea07fea2a4a8db79eba6a34173d8755", "sources": {"snippets/augmentation/elastic_distortion.py": "85660e53398cd71eee9ef99fe02566ef50b8521c92b1e1b12967be568697eabf", "snippets/augmentation/elastic_vs_rotation.py": "5fcb58f7a97a7e23143d72d69e682d8052c181f8a7c35cf7bc73066d4da5a626", "snippets/augmentation/few_labels.py": "ef9aa9811b13290244a79b5e09f99be5bd781f012261571d8d3b38feb00ea816", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "6582f129d4d21249f8c7a112ee2b10f2716dc0c2546e408e6236bab71b2ef05f", "sources": {"snippets/augmentation/elastic_distortion.py": "85660e53398cd71eee9ef99fe02566ef50b8521c92b1e1b12967be568697eabf", "snippets/augmentation/elastic_vs_rotation.py": "5428c0f1dcbb8e1ff4a0ebed77e705947e2dd8df0e7b659d73efbde4bcbfbf4e", "snippets/augmentation/few_labels.py": "ef9aa9811b13290244a79b5e09f99be5bd781f012261571d8d3b38feb00ea816", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -1065,10 +1065,11 @@ if __name__ == "__main__":
 # --- the snippet, unchanged: snippets/augmentation/elastic_vs_rotation.py ---
 """Elastic distortions against rotations, with 30 labelled digits: the small
 CNN of few_labels.py trained three ways from the same initialization and
-batches (no augmentation, random rotations of up to 15 degrees, and Simard's
-elastic field with sigma and alpha scaled from 28 to 8 pixels), each on the
-same draws of the 30 digits. Both augmentations raise the mean test accuracy
-(asserted); elastic against rotations is printed, not asserted.
+batches (no augmentation, random rotations of up to 15 degrees, and the
+elastic field of elastic_distortion.py, sigma 4 and alpha 34 on 28x28, scaled
+to 8x8), each on the same draws of the 30 digits as few_labels.py. Both
+augmentations raise the mean test accuracy (asserted); elastic against
+rotations is printed, not asserted.
 
 Simard, Steinkraus & Platt 2003, "Best Practices for Convolutional Neural
 Networks Applied to Visual Document Analysis", ICDAR, Sections 2 and 4, Table 1
@@ -1090,18 +1091,21 @@ from few_labels import accuracy, fit, rotate_15
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 N_LABELS, DRAWS = 30, 4
-# Simard's sigma = 4 px and alpha = 34 on 28x28 digits, scaled to 8x8 so that
-# the field is as smooth and its displacements as large relative to the
-# digit: sigma scales with the size, and the RMS displacement, which is
-# proportional to alpha / sigma, too, so alpha scales with the size squared
+
+
+# --8<-- [start:augment]
+# sigma = 4 px and alpha = 34 on 28x28 images, scaled to 8x8 so that the field
+# is as smooth and its displacements as large relative to the image: sigma
+# scales with the size, and so does the RMS displacement, alpha / (sigma
+# sqrt(6 pi)), so alpha scales with the size squared
 SIGMA = 4 * 8 / 28
 ALPHA = 34 * (8 / 28) ** 2
 
 
-# --8<-- [start:augment]
 def elastic(xb):
     """A fresh elastic field for every image of the batch."""
-    field = displacement_field(len(xb), 8, SIGMA, ALPHA, device=xb.device)
+    size = xb.shape[-1]
+    field = displacement_field(len(xb), size, SIGMA, ALPHA, device=xb.device)
     return elastic_warp(xb, field)
 
 
@@ -1137,13 +1141,11 @@ def main() -> None:
 
     assert score["rotations"] > score["none"], f"rotations help: {score}"
     assert score["elastic"] > score["none"], f"elastic fields help: {score}"
-    gap = abs(score["elastic"] - score["rotations"])
-    assert gap < 0.06, f"elastic and rotations within 0.06: {score}"
 
     print(f"labelled digits: {N_LABELS}, draws: {DRAWS}, test digits: 1597")
     rms = ALPHA / (SIGMA * math.sqrt(6 * math.pi))
     print(f"elastic field: sigma {SIGMA:.2f} px, alpha {ALPHA:.2f} px")
-    print(f"elastic field, RMS displacement (px): {rms:.2f}")
+    print(f"elastic field, RMS displacement by the formula (px): {rms:.2f}")
     # tolerance measured over 10 seeds and 3 kernel runs (kb check --seeds 10)
     for name, s in score.items():
         print(f"{name}, mean test accuracy: {s:.3f} ±0.05")

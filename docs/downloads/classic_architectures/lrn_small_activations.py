@@ -7,7 +7,7 @@
 # then:
 #     python lrn_small_activations.py
 #
-# kb-download: {"record": "3619bd2f57ef0473db7398d1c6aabda5468c1fec97070b5cb7ba8d36bc5d7eb5", "sources": {"snippets/classic_architectures/lrn_small_activations.py": "a52779bd4def678da71772176c1216ae8aa75fadb37c9c53b1e01b1831fbb40d"}}
+# kb-download: {"record": "3619bd2f57ef0473db7398d1c6aabda5468c1fec97070b5cb7ba8d36bc5d7eb5", "sources": {"snippets/classic_architectures/lrn_small_activations.py": "d57e0f37a21aafe8be74a403b7e8f130505d1ebc0ba61dc14cb5fda692825582"}}
 
 
 # --- the snippet, unchanged: snippets/classic_architectures/lrn_small_activations.py ---
@@ -77,7 +77,8 @@ def smallest_ratio(net, x) -> float:
             sums = sq.unfold(1, N, 1).sum(-1)  # the n channels around each
             ratios.append(((1 + ALPHA * sums / K) ** -BETA).min().item())
         x = layer(x)
-    return min(ratios)
+    assert all(map(math.isfinite, ratios)), f"finite ratios: {ratios}"
+    return min(ratios)  # min() would let a NaN through
 
 
 # --8<-- [end:model]
@@ -126,7 +127,6 @@ def main() -> None:
         x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:], device
     )
 
-    assert math.isfinite(ratio), f"a finite ratio: {ratio}"
     assert ratio > 0.97, f"LRN is within 3% of a fixed division: {ratio}"
     gap = abs(accuracy["LRN"] - accuracy["fixed division"])
     assert gap < 0.02, f"LRN trains like the fixed division: {accuracy}"
