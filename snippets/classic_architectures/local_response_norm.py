@@ -16,6 +16,13 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
 
 # --8<-- [start:lrn]
+def neighbour_sums(a: torch.Tensor, n: int = 5) -> torch.Tensor:
+    """The summed squares of the n channels around each channel (fewer at
+    the edges). a: (N, C, H, W)."""
+    sq = F.pad(a.pow(2), (0, 0, 0, 0, n // 2, (n - 1) // 2))  # zero channels
+    return sq.unfold(1, n, 1).sum(-1)  # (N, C, H, W)
+
+
 def local_response_norm(
     a: torch.Tensor,
     n: int = 5,
@@ -24,10 +31,8 @@ def local_response_norm(
     beta: float = 0.75,
 ):
     """Section 3.3: each channel is divided by a power of the summed squares
-    of the n channels around it (fewer at the edges). a: (N, C, H, W)."""
-    sq = F.pad(a.pow(2), (0, 0, 0, 0, n // 2, (n - 1) // 2))  # zero channels
-    sums = sq.unfold(1, n, 1).sum(-1)  # (N, C, H, W)
-    return a / (k + alpha * sums) ** beta
+    of the n channels around it."""
+    return a / (k + alpha * neighbour_sums(a, n)) ** beta
 
 
 # --8<-- [end:lrn]

@@ -19,6 +19,8 @@ from sklearn.datasets import load_digits
 from torch import nn
 import torch.nn.functional as F
 
+from local_response_norm import neighbour_sums  # same folder
+
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 N_TRAIN, STEPS, BATCH = 300, 200, 32
 REPEATS = 2  # initializations per seed, the same for the three networks
@@ -60,8 +62,7 @@ def smallest_ratio(net, x) -> float:
     ratios = []
     for layer in net:
         if isinstance(layer, nn.LocalResponseNorm):
-            sq = F.pad(x.pow(2), (0, 0, 0, 0, N // 2, (N - 1) // 2))
-            sums = sq.unfold(1, N, 1).sum(-1)  # the n channels around each
+            sums = neighbour_sums(x, N)
             ratios.append(((1 + ALPHA * sums / K) ** -BETA).min().item())
         x = layer(x)
     assert all(map(math.isfinite, ratios)), f"finite ratios: {ratios}"

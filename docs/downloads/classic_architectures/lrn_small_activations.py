@@ -7,7 +7,95 @@
 # then:
 #     python lrn_small_activations.py
 #
-# kb-download: {"record": "3619bd2f57ef0473db7398d1c6aabda5468c1fec97070b5cb7ba8d36bc5d7eb5", "sources": {"snippets/classic_architectures/lrn_small_activations.py": "d57e0f37a21aafe8be74a403b7e8f130505d1ebc0ba61dc14cb5fda692825582"}}
+# The local modules it imports are inlined below, byte for byte, and registered as
+# modules before the snippet's own code runs.
+# kb-download: {"record": "3619bd2f57ef0473db7398d1c6aabda5468c1fec97070b5cb7ba8d36bc5d7eb5", "sources": {"snippets/classic_architectures/local_response_norm.py": "b7e53d39504180721edfdf77b6091ac40529062d8fab45234510558120f0ebff", "snippets/classic_architectures/lrn_small_activations.py": "a367ff5a6468f47de5f65e8b393b0f21828cdb259d4ead74ff7aa9ee0c98b918"}}
+
+
+import sys
+import types
+
+
+def _add_module(name, source):
+    """Make `import <name>` find this source, as if <name>.py lay beside the script."""
+    module = types.ModuleType(name)
+    module.__file__ = name + ".py"
+    sys.modules[name] = module
+    exec(compile(source, module.__file__, "exec"), module.__dict__)
+
+
+# snippets/classic_architectures/local_response_norm.py
+_add_module('local_response_norm', r'''"""AlexNet's local response normalization, written from scratch, matches
+nn.LocalResponseNorm once alpha is multiplied by the window size n.
+
+Krizhevsky, Sutskever & Hinton 2012, NIPS, section 3.3: b_i = a_i / (k + alpha *
+sum_j a_j^2)^beta over n = 5 neighbouring channels, k = 2, alpha = 1e-4, beta =
+0.75. PyTorch (like Caffe) divides alpha by n.
+"""
+
+import os
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+# --8<-- [start:lrn]
+def neighbour_sums(a: torch.Tensor, n: int = 5) -> torch.Tensor:
+    """The summed squares of the n channels around each channel (fewer at
+    the edges). a: (N, C, H, W)."""
+    sq = F.pad(a.pow(2), (0, 0, 0, 0, n // 2, (n - 1) // 2))  # zero channels
+    return sq.unfold(1, n, 1).sum(-1)  # (N, C, H, W)
+
+
+def local_response_norm(
+    a: torch.Tensor,
+    n: int = 5,
+    k: float = 2.0,
+    alpha: float = 1e-4,
+    beta: float = 0.75,
+):
+    """Section 3.3: each channel is divided by a power of the summed squares
+    of the n channels around it."""
+    return a / (k + alpha * neighbour_sums(a, n)) ** beta
+
+
+# --8<-- [end:lrn]
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    a = F.relu(50 * torch.randn(4, 96, 7, 7, device=device))  # ReLU maps
+    # --8<-- [start:check]
+    paper = nn.LocalResponseNorm(5, alpha=5 * 1e-4, beta=0.75, k=2.0)
+    torch.testing.assert_close(local_response_norm(a), paper(a))
+    typed = nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)
+    flat = torch.full((1, 5, 1, 1), 100.0, device=device)  # 5 equal maps
+    ratio = typed(flat)[0, 2, 0, 0] / paper(flat)[0, 2, 0, 0]
+    # --8<-- [end:check]
+    expected = ((2 + 1e-4 * 5 * 100**2) / (2 + 1e-4 * 100**2)) ** 0.75
+    torch.testing.assert_close(ratio.item(), expected)
+    assert ratio > 1.5  # not a detail
+    assert sum(p.numel() for p in paper.parameters()) == 0
+    print(
+        "from scratch == nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, "
+        "k=2): True"
+    )
+    print(
+        f"alpha=1e-4 typed into PyTorch, 5 maps of 100: output x "
+        f"{ratio.item():.3f}"
+    )
+    print(
+        f"parameters of the layer: {sum(p.numel() for p in paper.parameters())}"
+    )
+
+
+if __name__ == "__main__":
+    main()
+''')
 
 
 # --- the snippet, unchanged: snippets/classic_architectures/lrn_small_activations.py ---
@@ -31,6 +119,8 @@ import torch
 from sklearn.datasets import load_digits
 from torch import nn
 import torch.nn.functional as F
+
+from local_response_norm import neighbour_sums  # same folder
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 N_TRAIN, STEPS, BATCH = 300, 200, 32
@@ -73,8 +163,7 @@ def smallest_ratio(net, x) -> float:
     ratios = []
     for layer in net:
         if isinstance(layer, nn.LocalResponseNorm):
-            sq = F.pad(x.pow(2), (0, 0, 0, 0, N // 2, (N - 1) // 2))
-            sums = sq.unfold(1, N, 1).sum(-1)  # the n channels around each
+            sums = neighbour_sums(x, N)
             ratios.append(((1 + ALPHA * sums / K) ** -BETA).min().item())
         x = layer(x)
     assert all(map(math.isfinite, ratios)), f"finite ratios: {ratios}"
