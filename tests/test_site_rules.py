@@ -116,3 +116,37 @@ def test_a_pitfall_without_evidence_is_found():
     assert pages.pitfalls_without_evidence(ROOT / "docs" / "x.md", text) == [
         'docs/x.md:5 !!! warning "Told only"'
     ]
+
+
+# a backslash escape read by Python in a LaTeX string: "\v" of \varepsilon, "\f" of \frac
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_characters(path) -> list[str]:
+    """'file:line' of each line holding a control character (tabs and newlines allowed)."""
+    return [
+        f"{rel(path)}:{number}"
+        # split on "\n" only: str.splitlines() breaks lines at \v and \f too
+        for number, line in enumerate(path.read_text().split("\n"), start=1)
+        if CONTROL.search(line)
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    sorted((ROOT / "docs").glob("*.md"))
+    + sorted((ROOT / "docs").glob("tracking/*.yml")),
+    ids=ids,
+)
+def test_no_control_characters_in_sources(source):
+    found = control_characters(source)
+    assert not found, (
+        f"control characters at {found}: a LaTeX command lost its backslash to a string "
+        r"escape (\v in \varepsilon, \f in \frac); write the text with a raw string"
+    )
+
+
+def test_a_lost_backslash_is_found(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("$\\varepsilon$ fine\n$\varepsilon$ broken\n")
+    assert control_characters(page) == [f"{rel(page)}:2"]

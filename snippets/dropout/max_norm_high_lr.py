@@ -99,7 +99,7 @@ def main() -> None:
         f"{high}, max-norm on hidden units": (HIGH_LR, C, "hidden"),
         f"{high}, max-norm on all units": (HIGH_LR, C, "all"),
     }
-    runs = {  # seeds REPEATS * SEED + k: no two runs share one
+    runs = {  # seeds REPEATS * SEED + k; settings are paired by seed
         name: [
             train(lr, c, capped, REPEATS * SEED + k, data, device)
             for k in range(REPEATS)
