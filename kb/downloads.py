@@ -37,7 +37,7 @@ SITE_ZIP = "cnn-kb-snippets"
 DATA_MODULE = "snippets/shapes/shapes.py"  # the shared data set: in every zip
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 # import name -> name on PyPI, where they differ
-PACKAGE_OF = {"sklearn": "scikit-learn"}
+PACKAGE_OF = {"sklearn": "scikit-learn", "PIL": "pillow"}
 # installed with torch and matplotlib; pinned only if requirements.txt pins it
 BUNDLED = {"numpy"}
 # the line of a script that records what it was made from
