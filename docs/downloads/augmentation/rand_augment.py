@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "c2e7f18ce2a1d8d9cc26259606ca219af399347f52816abfee2fd186a7d5e059", "sources": {"snippets/augmentation/rand_augment.py": "ccd1d5b76cd9ab93b64c4eda8f018bd91a1fc7db4ad82c77193327a9b78b029c", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "337d35435e4d7564504e1631775683c501bde03b7de452d500e74bad30dbb791", "sources": {"snippets/augmentation/rand_augment.py": "2ccd991a68a48865553b8f22357b21208e52b60524adaeaa6b2e30bfd4fc8430", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -588,8 +588,9 @@ if __name__ == "__main__":
 # --- the snippet, unchanged: snippets/augmentation/rand_augment.py ---
 """RandAugment: N transformations per image, each drawn uniformly from a fixed
 list of 14, all at one shared magnitude M. The photometric transformations
-match Pillow's ImageOps and ImageEnhance (what the papers' code calls) to
-within one grey level, and Pillow's equalize leaves an 8x8 image unchanged.
+match Pillow's ImageOps and ImageEnhance (what AutoAugment's released code
+calls) to within one grey level, and Pillow's equalize leaves an 8x8 image
+unchanged.
 
 Cubuk, Zoph, Shlens & Le 2020, "RandAugment: Practical automated data
 augmentation with a reduced search space", Section 3; the transformations and
@@ -625,10 +626,13 @@ def _blend(x, degenerate, factor):
 
 
 def _warp(x, a, b, c, d, tx=0.0, ty=0.0):
-    """An affine warp; (a b tx; c d ty) maps output to input coordinates in
-    [-1, 1] units, and pixels from outside the image are black."""
+    """An affine warp about the image centre; (a b tx; c d ty) maps output to
+    input coordinates in [-1, 1] units. Pixels from outside are black, and
+    values are read bilinearly (Pillow, torchvision and the TPU code take the
+    nearest pixel, and shear about the top-left corner)."""
     rows = [
-        torch.as_tensor(t, dtype=torch.float32) for t in (a, b, tx, c, d, ty)
+        torch.as_tensor(t, dtype=torch.float32, device=x.device)
+        for t in (a, b, tx, c, d, ty)
     ]
     theta = torch.stack(torch.broadcast_tensors(*rows), -1).view(-1, 2, 3)
     return affine(x, theta=theta)[0]
@@ -682,9 +686,8 @@ def posterize(x, bits):
 
 
 def contrast(x, factor):
-    levels = (
-        x * 255
-    ).round()  # Pillow averages the 8-bit levels and rounds half up
+    # Pillow averages the 8-bit levels and rounds half up
+    levels = (x * 255).round()
     mean = (levels.mean((1, 2, 3), keepdim=True) + 0.5).floor() / 255
     return _blend(x, mean.expand_as(x), factor)
 
@@ -759,14 +762,15 @@ def transform(name, x, magnitude, sign=None):
     return op(x, value.float().to(x.device))
 
 
-def rand_augment(x, n=2, magnitude=9):
-    """Apply n transformations to each image, each drawn uniformly from OPS,
-    all at `magnitude`. Every transformation runs on the whole batch and each
-    image keeps the one it drew: simple, and cheap at 8x8."""
+def rand_augment(x, n=2, magnitude=9, names=tuple(OPS)):
+    """Apply n transformations to each image, each drawn uniformly (with
+    replacement) from `names`, all at `magnitude`. Every transformation runs
+    on the whole batch and each image keeps the one it drew: simple, and
+    cheap at 8x8."""
     rows = torch.arange(len(x), device=x.device)
     for _ in range(n):
-        drawn = torch.randint(0, len(OPS), (len(x),), device=x.device)
-        every = torch.stack([transform(name, x, magnitude) for name in OPS])
+        drawn = torch.randint(0, len(names), (len(x),), device=x.device)
+        every = torch.stack([transform(name, x, magnitude) for name in names])
         x = every[drawn, rows]
     return x
 
@@ -782,28 +786,18 @@ def pillow(images, transform):
 
 
 def largest_level_difference(x, ours, theirs) -> int:
-    """Largest difference in grey levels, ours (floats) against Pillow's."""
+    """Largest difference in grey levels, ours (floats) against Pillow's.
+    Pillow truncates with int() in autocontrast and when it blends, where
+    ours keeps floats and rounds once: hence a tolerance of one level."""
     mine = (ours(x) * 255).round().to(torch.uint8).cpu().numpy()[:, 0]
     images = (x * 255).round().to(torch.uint8).cpu().numpy()[:, 0]
-    return int(
-        np.abs(mine.astype(int) - pillow(images, theirs).astype(int)).max()
-    )
+    theirs = pillow(images, theirs).astype(int)
+    return int(np.abs(mine.astype(int) - theirs).max())
 
 
-def main() -> None:
-    torch.manual_seed(SEED)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    digits = load_digits()
-    x = torch.tensor(
-        digits.images[:200] / 16.0, dtype=torch.float32, device=device
-    )
-    x = (
-        x.unsqueeze(1) * 255
-    ).round() / 255  # (200, 1, 8, 8), on 8-bit grey levels
-    n = len(x)
-    full = torch.ones(n, device=device)
-
-    # the photometric transformations against Pillow, weak and strong
+def pillow_checks(full):
+    """(ours, Pillow's) pairs for each photometric transformation, at a weak
+    and a strong setting; `full` is a tensor of ones, one per image."""
     checks = {
         "autocontrast": [
             (lambda t: autocontrast(t, None), ImageOps.autocontrast)
@@ -824,12 +818,14 @@ def main() -> None:
             for b in (6, 4)
         ],
     }
-    for name, enhancer in (
-        ("color", ImageEnhance.Color),
-        ("contrast", ImageEnhance.Contrast),
-        ("brightness", ImageEnhance.Brightness),
-        ("sharpness", ImageEnhance.Sharpness),
-    ):
+    # color on greyscale: this only confirms that both leave it as it is
+    enhancers = {
+        "color": ImageEnhance.Color,
+        "contrast": ImageEnhance.Contrast,
+        "brightness": ImageEnhance.Brightness,
+        "sharpness": ImageEnhance.Sharpness,
+    }
+    for name, enhancer in enhancers.items():
         op = OPS[name][0]
         checks[name] = [
             (
@@ -838,50 +834,75 @@ def main() -> None:
             )
             for f in (0.3, 1.7)
         ]
-    for name, pairs in checks.items():
-        worst = max(
-            largest_level_difference(x, ours, theirs) for ours, theirs in pairs
-        )
+    return checks
+
+
+def changed(a, b):
+    """Fraction of images in which at least one pixel differs."""
+    return (a != b).flatten(1).any(1).float().mean().item()
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    digits = load_digits()
+    x = torch.tensor(
+        digits.images[:200] / 16.0, dtype=torch.float32, device=device
+    )
+    # on 8-bit grey levels, as Pillow sees them
+    x = (x.unsqueeze(1) * 255).round() / 255  # (200, 1, 8, 8)
+    # most digits already span black to white: add faint copies, which
+    # autocontrast and contrast have something to do on
+    faint = ((0.2 + 0.5 * x) * 255).round() / 255
+    both = torch.cat([x, faint])
+    full = torch.ones(len(both), device=device)
+
+    for name, pairs in pillow_checks(full).items():
+        worst = max(largest_level_difference(both, a, b) for a, b in pairs)
         assert worst <= 1, (
             f"{name} matches Pillow within one grey level: {worst}"
         )
         print(f"{name}, largest difference from Pillow (grey levels): {worst}")
 
+    touched = changed(autocontrast(x, None), x)
+    assert touched < 0.1, f"autocontrast changes few digits: {touched}"
+    print(f"autocontrast, fraction of the digits changed: {touched:.2f}")
+
     # equalize: nothing on 64 pixels, a change on the same digits at 32x32
     assert torch.equal(equalize(x, None), x), (
         "equalize leaves an 8x8 image unchanged"
     )
-    big = x.repeat_interleave(4, -1).repeat_interleave(
-        4, -2
-    )  # 32x32, 1024 pixels
-    changed = (
-        (equalize(big, None) != big).flatten(1).any(1).float().mean().item()
-    )
-    assert changed > 0.9, f"equalize changes most 32x32 digits: {changed}"
+    big = x.repeat_interleave(4, -1).repeat_interleave(4, -2)  # 32x32
+    on_big = changed(equalize(big, None), big)
+    assert on_big > 0.9, f"equalize changes most 32x32 digits: {on_big}"
     worst = largest_level_difference(
         big, lambda t: equalize(t, None), ImageOps.equalize
     )
     assert worst <= 1, (
         f"equalize at 32x32 matches Pillow within one grey level: {worst}"
     )
-    print("equalize, 8x8 digits changed: 0 of", n)
-    print(
-        f"equalize, the same digits at 32x32, fraction changed: {changed:.2f}"
-    )
+    on_small = changed(equalize(x, None), x)
+    print(f"equalize, fraction of the 8x8 digits changed: {on_small:.2f}")
+    print(f"equalize, the same digits at 32x32, fraction changed: {on_big:.2f}")
     print(f"equalize at 32x32, largest difference from Pillow: {worst}")
 
     # a shift by 1/8 of an 8-pixel image is one pixel, with black coming in
-    one_px = torch.full((n,), 1 / 8, device=device)
+    one_px = torch.full((len(x),), 1 / 8, device=device)
     rolled = torch.roll(x, 1, -1)
     rolled[..., 0] = 0
     torch.testing.assert_close(translate_x(x, one_px), rolled)
     print("translate_x by 1/8 of the width: the image moves right by 1 pixel")
 
-    # the policy: each image's two transformations change it, but not always
-    out = rand_augment(x, n=2, magnitude=9)
-    assert out.shape == x.shape and 0 <= out.min() and out.max() <= 1
+    # the policy: some images draw two transformations that change nothing
+    many = x.repeat(10, 1, 1, 1)  # 2000 images, for a steadier fraction
+    out = rand_augment(many, n=2, magnitude=9)
+    kept = 1 - changed(out, many)
+    assert 0 < kept < 0.2, f"N = 2, M = 9 leaves a few images unchanged: {kept}"
     pairs = len(OPS) ** 2
     print(f"transformations: {len(OPS)}, ordered pairs for N = 2: {pairs}")
+    print(
+        f"N = 2, M = 9, fraction of the images left unchanged: {kept:.3f} ±0.03"
+    )
     _plot(x[digits.target[:200] == 2][0:1])
 
 
