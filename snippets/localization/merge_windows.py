@@ -37,19 +37,25 @@ TOL = {
 
 
 # --8<-- [start:windows]
+CORNERS = [  # (left, top) of every window, row by row
+    (left, top)
+    for top in range(CANVAS - WINDOW + 1)
+    for left in range(CANVAS - WINDOW + 1)
+]
+
+
 @torch.no_grad()
 def window_boxes(model, images, mean, std):
     """Slide a 32x32 window over each image, one pixel at a time. Returns
     every window's box in image pixels, (N, K, 4), and its class
     probabilities, (N, K, classes); K = 7 x 7 windows on a 38x38 image."""
     boxes, probs = [], []
-    for top in range(CANVAS - WINDOW + 1):
-        for left in range(CANVAS - WINDOW + 1):
-            crop = images[:, :, top : top + WINDOW, left : left + WINDOW]
-            logits, box = model(crop)
-            shift = box.new_tensor([left, top, left, top])
-            boxes.append(box * std + mean + shift)  # window to image pixels
-            probs.append(logits.softmax(1))
+    for left, top in CORNERS:
+        crop = images[:, :, top : top + WINDOW, left : left + WINDOW]
+        logits, box = model(crop)
+        shift = box.new_tensor([left, top, left, top])
+        boxes.append(box * std + mean + shift)  # window to image pixels
+        probs.append(logits.softmax(1))
     return torch.stack(boxes, 1), torch.stack(probs, 1)
 
 
@@ -72,7 +78,7 @@ def voted_box(boxes, score):
 
 
 def class_score(probs):
-    """Each window's probability for the image's class, (N, K): the class
+    """Each window's probability for the predicted class, (N, K): the class
     the windows' summed probabilities pick, as per-class NMS ranks them."""
     label = probs.sum(1).argmax(1)  # (N,)
     index = label.view(-1, 1, 1).expand(-1, probs.shape[1], 1)
@@ -84,12 +90,7 @@ def class_score(probs):
 
 def windows_holding(truth):
     """(N, K): does window k hold the whole true box of image n?"""
-    corners = [
-        [left, top]
-        for top in range(CANVAS - WINDOW + 1)  # the order of window_boxes
-        for left in range(CANVAS - WINDOW + 1)
-    ]
-    corners = truth.new_tensor(corners)  # (K, 2)
+    corners = truth.new_tensor(CORNERS)  # (K, 2)
     after = (truth[:, None, :2] >= corners).all(2)
     before = (truth[:, None, 2:] <= corners + WINDOW).all(2)
     return after & before

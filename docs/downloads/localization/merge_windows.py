@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "6b5f7d359150d4e0621a2d64bff7e8fd903cea83504346c1ccd61f058b237de7", "sources": {"snippets/localization/classify_and_localize.py": "f8e4fef49ce8bd98bf28b7248e57ea2c1a46267b0dfcdf3d82768857ecb3901c", "snippets/localization/merge_windows.py": "a574543ce0fead100b47bbfa878ed58f78b678b2abe819962473ca3810a97d09", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "6b5f7d359150d4e0621a2d64bff7e8fd903cea83504346c1ccd61f058b237de7", "sources": {"snippets/localization/classify_and_localize.py": "f8e4fef49ce8bd98bf28b7248e57ea2c1a46267b0dfcdf3d82768857ecb3901c", "snippets/localization/merge_windows.py": "e34d6d6fc1d28b9f3a588001d40839b37de4fefd8b8b7d4f984e7f9ba6391c65", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -493,19 +493,25 @@ TOL = {
 
 
 # --8<-- [start:windows]
+CORNERS = [  # (left, top) of every window, row by row
+    (left, top)
+    for top in range(CANVAS - WINDOW + 1)
+    for left in range(CANVAS - WINDOW + 1)
+]
+
+
 @torch.no_grad()
 def window_boxes(model, images, mean, std):
     """Slide a 32x32 window over each image, one pixel at a time. Returns
     every window's box in image pixels, (N, K, 4), and its class
     probabilities, (N, K, classes); K = 7 x 7 windows on a 38x38 image."""
     boxes, probs = [], []
-    for top in range(CANVAS - WINDOW + 1):
-        for left in range(CANVAS - WINDOW + 1):
-            crop = images[:, :, top : top + WINDOW, left : left + WINDOW]
-            logits, box = model(crop)
-            shift = box.new_tensor([left, top, left, top])
-            boxes.append(box * std + mean + shift)  # window to image pixels
-            probs.append(logits.softmax(1))
+    for left, top in CORNERS:
+        crop = images[:, :, top : top + WINDOW, left : left + WINDOW]
+        logits, box = model(crop)
+        shift = box.new_tensor([left, top, left, top])
+        boxes.append(box * std + mean + shift)  # window to image pixels
+        probs.append(logits.softmax(1))
     return torch.stack(boxes, 1), torch.stack(probs, 1)
 
 
@@ -528,7 +534,7 @@ def voted_box(boxes, score):
 
 
 def class_score(probs):
-    """Each window's probability for the image's class, (N, K): the class
+    """Each window's probability for the predicted class, (N, K): the class
     the windows' summed probabilities pick, as per-class NMS ranks them."""
     label = probs.sum(1).argmax(1)  # (N,)
     index = label.view(-1, 1, 1).expand(-1, probs.shape[1], 1)
@@ -540,12 +546,7 @@ def class_score(probs):
 
 def windows_holding(truth):
     """(N, K): does window k hold the whole true box of image n?"""
-    corners = [
-        [left, top]
-        for top in range(CANVAS - WINDOW + 1)  # the order of window_boxes
-        for left in range(CANVAS - WINDOW + 1)
-    ]
-    corners = truth.new_tensor(corners)  # (K, 2)
+    corners = truth.new_tensor(CORNERS)  # (K, 2)
     after = (truth[:, None, :2] >= corners).all(2)
     before = (truth[:, None, 2:] <= corners + WINDOW).all(2)
     return after & before
