@@ -1,0 +1,128 @@
+"""Halving the grid while doubling the channels: pooling first is four times
+cheaper than convolving first but squeezes everything through a quarter of the
+input's numbers; a stride-2 convolution beside a stride-2 pooling, concatenated,
+is cheaper still and keeps the output's full dimension.
+
+Szegedy et al. 2016, "Rethinking the Inception Architecture for Computer
+Vision" (CVPR), Section 2 (principle 1), Section 5 and Figures 9 and 10.
+"""
+
+import os
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from factorized_convs import macs
+
+SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
+
+
+# --8<-- [start:blocks]
+# d x d x k in, d/2 x d/2 x 2k out (d odd: 35 -> 17, 9 -> 4). 2x2 pooling
+# windows do not overlap, so no input is the maximum of two windows.
+def pool_then_conv(k: int) -> nn.Sequential:  # Figure 9, left
+    return nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(k, 2 * k, 3, padding=1))
+
+
+def conv_then_pool(k: int) -> nn.Sequential:  # Figure 9, right
+    return nn.Sequential(nn.Conv2d(k, 2 * k, 3, padding=1), nn.MaxPool2d(2))
+
+
+class ConvBesidePool(nn.Module):  # Section 5: "two parallel stride 2 blocks"
+    def __init__(self, k: int):
+        super().__init__()
+        self.conv = nn.Conv2d(k, k, 3, stride=2)  # C: k new channels
+        self.pool = nn.MaxPool2d(2)  # P: the k input channels, pooled
+
+    def forward(self, x):
+        return torch.cat([self.conv(x), self.pool(x)], dim=1)  # 2k channels
+
+
+# --8<-- [end:blocks]
+
+
+# --8<-- [start:measure]
+def narrowest_cut(block: nn.Module, x: torch.Tensor) -> int:
+    """Fewest numbers per image that every path from input to output passes."""
+    sizes = [x[0].numel()]
+    stages = list(block) if isinstance(block, nn.Sequential) else [block]
+    for stage in stages:  # the parallel block: its two branches side by side
+        x = stage(x)
+        sizes.append(x[0].numel())
+    return min(sizes)
+
+
+def output_dimension(block: nn.Module, x: torch.Tensor) -> int:
+    """Rank of the Jacobian d(output)/d(input) at x: the number of independent
+    directions in which the output can move when the input moves."""
+    jac = torch.autograd.functional.jacobian(lambda t: block(t).flatten(), x)
+    return int(torch.linalg.matrix_rank(jac.reshape(jac.shape[0], -1)))
+
+
+# --8<-- [end:measure]
+
+
+def main() -> None:
+    torch.manual_seed(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    ways = {
+        "pool then conv": pool_then_conv,
+        "conv then pool": conv_then_pool,
+        "conv beside pool": ConvBesidePool,
+    }
+
+    # The paper's example (Figure 9): 35x35x320 -> 17x17x640.
+    d, k = 35, 320
+    cost = {name: macs(make(k), size=d) for name, make in ways.items()}
+    x = torch.zeros(1, k, d, d)
+    cut = {name: narrowest_cut(make(k), x) for name, make in ways.items()}
+    out = {name: make(k)(x).shape[1:] for name, make in ways.items()}
+    assert all(s == (2 * k, 17, 17) for s in out.values()), out
+
+    # The same blocks, small enough for a full Jacobian (float64).
+    d_small, k_small = 9, 4  # 9x9x4 -> 4x4x8
+    x_small = torch.randn(1, k_small, d_small, d_small, dtype=torch.float64)
+    dim = {}
+    for name, make in ways.items():
+        block = make(k_small).double().to(device)
+        dim[name] = output_dimension(block, x_small.to(device))
+    pooled_numbers, output_numbers = 4 * 4 * k_small, 4 * 4 * 2 * k_small
+
+    # Pooling first: the output is a function of (d/2)^2 k pooled numbers.
+    assert cut["pool then conv"] == 17 * 17 * k, f"(d/2)^2 k numbers: {cut}"
+    widest = 17 * 17 * 2 * k  # the output itself
+    assert cut["conv then pool"] == cut["conv beside pool"] == widest, (
+        f"the other two pass no cut narrower than their output: {cut}"
+    )
+    assert dim["pool then conv"] == pooled_numbers, (
+        f"pooling first reaches only as many directions as it pools: {dim}"
+    )
+    assert dim["conv then pool"] == dim["conv beside pool"] == output_numbers, (
+        f"the other two reach the output's full dimension: {dim}"
+    )
+
+    # Section 5's count: convolving on the d x d grid costs about 4x.
+    ratio_conv_first = cost["conv then pool"] / cost["pool then conv"]
+    ratio_beside = cost["conv then pool"] / cost["conv beside pool"]
+    exact = Fraction(cost["conv then pool"], cost["pool then conv"])
+    assert exact == Fraction(d * d, 17 * 17), f"(35/17)^2 as costly: {exact}"
+    half = cost["conv beside pool"] * 2 == cost["pool then conv"]
+    assert half, f"conv beside pool costs half of pool then conv: {cost}"
+
+    for name in ways:
+        print(f"{name}, multiply-adds 35x35x320 -> 17x17x640: {cost[name]}")
+    print(f"cost ratio conv then pool / pool then conv: {ratio_conv_first:.2f}")
+    print(f"cost ratio conv then pool / conv beside pool: {ratio_beside:.2f}")
+    for name in ways:
+        print(f"{name}, narrowest cut (numbers per image): {cut[name]}")
+    print(f"output numbers per image, 9x9x4 -> 4x4x8: {output_numbers}")
+    for name in ways:
+        print(f"{name}, output dimension (Jacobian rank): {dim[name]}")
+
+
+if __name__ == "__main__":
+    main()
