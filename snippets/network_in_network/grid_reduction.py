@@ -1,7 +1,7 @@
-"""Halving the grid while doubling the channels: pooling first is four times
-cheaper than convolving first but squeezes everything through a quarter of the
-input's numbers; a stride-2 convolution beside a stride-2 pooling, concatenated,
-is cheaper still and keeps the output's full dimension.
+"""Halving the grid while doubling the channels: pooling first costs a quarter
+of convolving first but squeezes everything through a quarter of the input's
+numbers; a stride-2 convolution beside a stride-2 pooling, concatenated, is
+cheaper still and keeps the output's full dimension.
 
 Szegedy et al. 2016, "Rethinking the Inception Architecture for Computer
 Vision" (CVPR), Section 2 (principle 1), Section 5 and Figures 9 and 10.
@@ -50,7 +50,9 @@ def narrowest_cut(block: nn.Module, x: torch.Tensor) -> int:
     """Fewest numbers per image that every path from input to output passes."""
     sizes = [x[0].numel()]
     stages = list(block) if isinstance(block, nn.Sequential) else [block]
-    for stage in stages:  # the parallel block: its two branches side by side
+    # The parallel block is one stage: a cut inside it crosses both branches,
+    # and the thinnest such cut is their two outputs, i.e. its output.
+    for stage in stages:
         x = stage(x)
         sizes.append(x[0].numel())
     return min(sizes)
