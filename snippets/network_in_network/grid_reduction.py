@@ -1,7 +1,8 @@
-"""Halving the grid while doubling the channels: pooling first costs a quarter
-of convolving first but squeezes everything through a quarter of the input's
-numbers; a stride-2 convolution beside a stride-2 pooling, concatenated, is
-cheaper still and keeps the output's full dimension.
+"""Halving the grid while doubling the channels: pooling first costs about a
+quarter of convolving first but squeezes everything through a quarter of the
+input's numbers; a stride-2 convolution beside a stride-2 pooling, concatenated,
+is cheaper still and, with non-overlapping windows, keeps the output's full
+dimension.
 
 Szegedy et al. 2016, "Rethinking the Inception Architecture for Computer
 Vision" (CVPR), Section 2 (principle 1), Section 5 and Figures 9 and 10.
@@ -9,7 +10,6 @@ Vision" (CVPR), Section 2 (principle 1), Section 5 and Figures 9 and 10.
 
 import os
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import torch
@@ -32,6 +32,10 @@ def conv_then_pool(k: int) -> nn.Sequential:  # Figure 9, right
     return nn.Sequential(nn.Conv2d(k, 2 * k, 3, padding=1), nn.MaxPool2d(2))
 
 
+def strided_conv(k: int) -> nn.Sequential:  # the obvious alternative
+    return nn.Sequential(nn.Conv2d(k, 2 * k, 3, stride=2))
+
+
 class ConvBesidePool(nn.Module):  # Section 5: "two parallel stride 2 blocks"
     def __init__(self, k: int):
         super().__init__()
@@ -47,7 +51,8 @@ class ConvBesidePool(nn.Module):  # Section 5: "two parallel stride 2 blocks"
 
 # --8<-- [start:measure]
 def narrowest_cut(block: nn.Module, x: torch.Tensor) -> int:
-    """Fewest numbers per image that every path from input to output passes."""
+    """Per image, the smallest tensor between stages, input and output included:
+    the narrowest cut every path from input to output passes, layer by layer."""
     sizes = [x[0].numel()]
     stages = list(block) if isinstance(block, nn.Sequential) else [block]
     # The parallel block is one stage: a cut inside it crosses both branches,
@@ -60,7 +65,7 @@ def narrowest_cut(block: nn.Module, x: torch.Tensor) -> int:
 
 def output_dimension(block: nn.Module, x: torch.Tensor) -> int:
     """Rank of the Jacobian d(output)/d(input) at x: the number of independent
-    directions in which the output can move when the input moves."""
+    directions in which the output moves for small moves of the input."""
     jac = torch.autograd.functional.jacobian(lambda t: block(t).flatten(), x)
     return int(torch.linalg.matrix_rank(jac.reshape(jac.shape[0], -1)))
 
@@ -74,16 +79,19 @@ def main() -> None:
     ways = {
         "pool then conv": pool_then_conv,
         "conv then pool": conv_then_pool,
+        "stride-2 conv": strided_conv,
         "conv beside pool": ConvBesidePool,
     }
 
     # The paper's example (Figure 9): 35x35x320 -> 17x17x640.
     d, k = 35, 320
-    cost = {name: macs(make(k), size=d) for name, make in ways.items()}
+    half = d // 2  # 17: the odd grid's last row and column are dropped
+    blocks = {name: make(k) for name, make in ways.items()}
     x = torch.zeros(1, k, d, d)
-    cut = {name: narrowest_cut(make(k), x) for name, make in ways.items()}
-    out = {name: make(k)(x).shape[1:] for name, make in ways.items()}
-    assert all(s == (2 * k, 17, 17) for s in out.values()), out
+    cost = {name: macs(block, size=d) for name, block in blocks.items()}
+    cut = {name: narrowest_cut(block, x) for name, block in blocks.items()}
+    out = {name: block(x).shape[1:] for name, block in blocks.items()}
+    assert all(s == (2 * k, half, half) for s in out.values()), out
 
     # The same blocks, small enough for a full Jacobian (float64).
     d_small, k_small = 9, 4  # 9x9x4 -> 4x4x8
@@ -92,28 +100,33 @@ def main() -> None:
     for name, make in ways.items():
         block = make(k_small).double().to(device)
         dim[name] = output_dimension(block, x_small.to(device))
-    pooled_numbers, output_numbers = 4 * 4 * k_small, 4 * 4 * 2 * k_small
+    pooled_numbers = (d_small // 2) ** 2 * k_small  # what the pooling keeps
+    output_numbers = 2 * pooled_numbers
 
     # Pooling first: the output is a function of (d/2)^2 k pooled numbers.
-    assert cut["pool then conv"] == 17 * 17 * k, f"(d/2)^2 k numbers: {cut}"
-    widest = 17 * 17 * 2 * k  # the output itself
-    assert cut["conv then pool"] == cut["conv beside pool"] == widest, (
-        f"the other two pass no cut narrower than their output: {cut}"
+    assert cut["pool then conv"] == half * half * k, f"(d/2)^2 k numbers: {cut}"
+    others = [cut[name] for name in ways if name != "pool then conv"]
+    output_size = half * half * 2 * k
+    assert others == [output_size] * 3, (
+        f"the other three pass no cut narrower than their output: {cut}"
     )
     assert dim["pool then conv"] == pooled_numbers, (
-        f"pooling first reaches only as many directions as it pools: {dim}"
+        f"pooling first reaches only the directions the pooling keeps: {dim}"
     )
-    assert dim["conv then pool"] == dim["conv beside pool"] == output_numbers, (
-        f"the other two reach the output's full dimension: {dim}"
+    others = [dim[name] for name in ways if name != "pool then conv"]
+    assert others == [output_numbers] * 3, (
+        f"the other three reach the output's full dimension: {dim}"
     )
 
     # Section 5's count: convolving on the d x d grid costs about 4x.
     ratio_conv_first = cost["conv then pool"] / cost["pool then conv"]
     ratio_beside = cost["conv then pool"] / cost["conv beside pool"]
-    exact = Fraction(cost["conv then pool"], cost["pool then conv"])
-    assert exact == Fraction(d * d, 17 * 17), f"(35/17)^2 as costly: {exact}"
-    half = cost["conv beside pool"] * 2 == cost["pool then conv"]
-    assert half, f"conv beside pool costs half of pool then conv: {cost}"
+    exact = cost["conv then pool"] * half**2 == cost["pool then conv"] * d**2
+    assert exact, f"(35/17)^2 as costly: {cost}"
+    same = cost["stride-2 conv"] == cost["pool then conv"]
+    assert same, f"a stride-2 conv costs what pooling first costs: {cost}"
+    halved = cost["conv beside pool"] * 2 == cost["pool then conv"]
+    assert halved, f"conv beside pool costs half of pool then conv: {cost}"
 
     for name in ways:
         print(f"{name}, multiply-adds 35x35x320 -> 17x17x640: {cost[name]}")
