@@ -534,6 +534,13 @@ def value(snippet: Path, label: str) -> str:
     for line in stdout.splitlines():
         key, sep, val = line.partition(": ")
         if sep and key.strip() == label:
+            if (
+                ": " in val
+            ):  # the page would show the rest of the label as the value
+                raise OutputError(
+                    f'{rel(snippet)} prints "{line}", two ": " on one line; the label is the '
+                    'text before the first. Print the whole label first: "label: value".'
+                )
             return val.strip()
     labels = [
         line.partition(": ")[0].strip()

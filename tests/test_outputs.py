@@ -257,6 +257,17 @@ def test_a_missing_label_lists_the_labels(snippet):
     ) and "test accuracy" in str(info.value)
 
 
+def test_a_value_holding_a_second_separator_is_refused(snippet):
+    snippet.write_text(
+        '"""Prints its label after a colon."""\n'
+        'print("random images: kept by a shift: 0.34")\n'
+    )
+    outputs.record(outputs.run_snippet(snippet))
+    with pytest.raises(outputs.OutputError) as info:
+        outputs.value(snippet, "random images")
+    assert 'two ": " on one line' in str(info.value)
+
+
 def test_outputs_live_in_docs():
     assert (
         outputs.output_dir(SNIPPETS / "dropout" / "x.py")

@@ -77,7 +77,7 @@ def main() -> None:
         f"unchanged: {unchanged} of 7"
     )
     print(
-        "random images: pooled values unchanged by a 1-pixel shift: "
+        "pooled values unchanged by a 1-pixel shift, random images: "
         f"{frac:.2f} ±0.01"
     )
 

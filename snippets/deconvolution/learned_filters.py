@@ -83,13 +83,14 @@ def main() -> None:
     assert error["Gabor"] > max(error["random"], error["learned"]), (
         f"the Gabor bank rebuilds the digits worst: {error}"
     )
-    print(f"training digits: {N_TRAIN}, held-out digits: {N_TEST}")
+    print(f"training digits: {N_TRAIN}")
+    print(f"held-out digits: {N_TEST}")
     print(f"filters: 8 of 5x5, learned for {EPOCHS} rounds")
-    # measured over 5 seeds and 2 kernel settings (kb check --seeds 5)
+    # measured over 10 seeds and 2 kernel settings (kb check --seeds 10)
     tolerances = {  # cost, error, fraction nonzero
-        "random": ("0.3", "0.02", "0.006"),
-        "Gabor": ("0.02", "0.004", "0.003"),
-        "learned": ("0.03", "0.004", "0.03"),
+        "random": ("0.3", "0.02", "0.025"),
+        "Gabor": ("0.03", "0.008", "0.003"),
+        "learned": ("0.03", "0.006", "0.03"),
     }
     for name, (tc, te, tz) in tolerances.items():
         print(f"{name} bank, held-out cost per digit: {cost[name]:.3f} ±{tc}")
