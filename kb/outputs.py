@@ -528,19 +528,21 @@ def check(run: Run, plots: bool = True) -> None:
         raise OutputError(f"{rel(snippet)}{seeded} {difference}. {fix}")
 
 
+def _two_separators(snippet: Path, line: str) -> str:
+    return (
+        f'{rel(snippet)} prints "{line}", two ": " on one line; the label is the text before '
+        'the first. Print the whole label first: "label: value".'
+    )
+
+
 def value(snippet: Path, label: str) -> str:
     """The value printed on the line `label: value` of a snippet's recorded output."""
     stdout = load_record(snippet)["stdout"]
     for line in stdout.splitlines():
         key, sep, val = line.partition(": ")
         if sep and key.strip() == label:
-            if (
-                ": " in val
-            ):  # the page would show the rest of the label as the value
-                raise OutputError(
-                    f'{rel(snippet)} prints "{line}", two ": " on one line; the label is the '
-                    'text before the first. Print the whole label first: "label: value".'
-                )
+            if ": " in val:  # the rest of the label would show as the value
+                raise OutputError(_two_separators(snippet, line))
             return val.strip()
     labels = [
         line.partition(": ")[0].strip()
@@ -753,6 +755,8 @@ def _seed_column(
     summary = load_seeds(snippet, allow_stale)
     for entry in summary["lines"]:
         if entry["label"] == label:
+            if ": " in entry["line"].partition(": ")[2]:
+                raise OutputError(_two_separators(snippet, entry["line"]))
             # the first number after "label: "
             first = len(parse_line(label)[1])
             printed = parse_line(entry["line"])[1][first][0]

@@ -260,11 +260,16 @@ def test_a_missing_label_lists_the_labels(snippet):
 def test_a_value_holding_a_second_separator_is_refused(snippet):
     snippet.write_text(
         '"""Prints its label after a colon."""\n'
-        'print("random images: kept by a shift: 0.34")\n'
+        'print("random images: kept by a 1-pixel shift: 0.34")\n'
     )
     outputs.record(outputs.run_snippet(snippet))
     with pytest.raises(outputs.OutputError) as info:
         outputs.value(snippet, "random images")
+    assert 'two ": " on one line' in str(info.value)
+    # spread would read the 1 of "1-pixel" as the value
+    outputs.record_seeds(snippet, [outputs.run_snippet(snippet)])
+    with pytest.raises(outputs.OutputError) as info:
+        outputs.spread(snippet, "random images")
     assert 'two ": " on one line' in str(info.value)
 
 
