@@ -85,7 +85,7 @@ RESULTS = [
     ),
 ]
 CITED = re.compile(
-    r"\bet al\b|\breports?\b|\bpaper\b|\bSection \d|\bTable \d|\b(Figure|Fig\.) ?\d|\(\d{4}\b|\b(19|20)\d{2}\)|arxiv",
+    r"\bet al\b|\breports?\b|\bpaper\b|\bSections? \d|\bTables? \d|\b(Figure|Fig\.) ?\d|\(\d{4}\b|\b(19|20)\d{2}\)|arxiv",
     re.I,
 )
 BOUND = "\u2983bound\u2984"  # what a directive leaves in a sentence

@@ -220,9 +220,12 @@ def control_cell(control) -> str:
         return "not declared"
     if control.none:
         return f"none: {control.none}"
+    effect = html.escape(
+        control.effect
+    )  # quotes too: it goes into an attribute
     return (
-        f'<span class="kb-control" title="The tests run this snippet without {control.effect} '
-        f'and require its assert to fail">fails without {control.effect}</span>'
+        f'<span class="kb-control" title="The tests run this snippet without {effect} '
+        f'and require its assert to fail">fails without {effect}</span>'
     )
 
 

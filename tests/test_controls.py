@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from kb import controls, exercises, outputs, verified
+from kb import controls, exercises, outputs, render, verified
 from kb.paths import ROOT, rel
 
 SNIPPETS = outputs.all_snippets()
@@ -112,3 +112,13 @@ def test_a_control_that_does_not_fail_as_declared_is_an_error(
 def test_every_controls_file_is_valid():
     for folder in sorted({s.parent for s in SNIPPETS}):
         controls.load(folder)  # raises ControlError naming the file and the fix
+
+
+def test_a_quoted_effect_stays_inside_the_title_attribute():
+    control = controls.Control(ROOT / "x.py", effect='the "tanh" units')
+    cell = render.control_cell(control)
+    assert (
+        'title="The tests run this snippet without the &quot;tanh&quot; units'
+        in cell
+    )
+    assert cell.count('"') == 4  # class="..." and title="..."

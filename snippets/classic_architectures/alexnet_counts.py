@@ -3,8 +3,9 @@ per 227x227 image.
 
 Krizhevsky, Sutskever & Hinton 2012, "ImageNet Classification with Deep
 Convolutional Neural Networks", NIPS: abstract and section 4 ("60 million
-parameters"), section 3.5 and Figure 2 (the layers), section 3.2 (kernels of
-conv2, conv4, conv5 see only the maps on their own GPU).
+parameters"), section 3.5 and Figure 2 (the layers), sections 3.2 and 3.5
+(kernels of conv2, conv4, conv5 see only the maps on their own GPU), section
+4.2 (dropout on the outputs of the first two fully connected layers).
 """
 
 import os
@@ -20,7 +21,7 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 # --8<-- [start:model]
 def alexnet(widths=(96, 256, 384, 384, 256), groups=2, pad1=0) -> nn.Sequential:
     """Section 3.5 on one device. groups=2 keeps the two-GPU connectivity
-    of section 3.2: conv2, conv4, conv5 see only their own half."""
+    of sections 3.2 and 3.5: conv2, conv4, conv5 see only their own half."""
     c1, c2, c3, c4, c5 = widths
 
     def lrn():  # section 3.3; PyTorch divides alpha by size, so 5 * 1e-4
@@ -43,12 +44,12 @@ def alexnet(widths=(96, 256, 384, 384, 256), groups=2, pad1=0) -> nn.Sequential:
         nn.ReLU(),
         nn.MaxPool2d(3, 2),  # (N, 256, 6, 6)
         nn.Flatten(),
-        nn.Dropout(0.5),
         nn.Linear(c5 * 6 * 6, 4096),
         nn.ReLU(),
-        nn.Dropout(0.5),
+        nn.Dropout(0.5),  # section 4.2: on fc6's and fc7's outputs
         nn.Linear(4096, 4096),
         nn.ReLU(),
+        nn.Dropout(0.5),
         nn.Linear(4096, 1000),
     )
 

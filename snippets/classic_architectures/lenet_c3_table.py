@@ -63,7 +63,7 @@ def main() -> None:
     y = c3(x)  # (8, 16, 10, 10)
     y.sum().backward()
     used = int((c3.weight.grad != 0).sum()) + int((c3.bias.grad != 0).sum())
-    assert connections == 60, f"Table I has 60 connections, not {connections}"
+    assert connections == 60, f"Table I links 60 map pairs, not {connections}"
     assert trainable == used == 1_516, (trainable, used)
     assert sum(p.numel() for p in dense.parameters()) == 2_416
     # an S2 map that C3 map j does not see has no effect on map j
@@ -93,7 +93,7 @@ def main() -> None:
         f"C3 maps seeing 3 / 4 / 6 S2 maps: "
         f"{sizes.count(3)} / {sizes.count(4)} / {sizes.count(6)}"
     )
-    print(f"connections in Table I: {connections}")
+    print(f"map-to-map links in Table I: {connections}")
     print(f"C3 trainable parameters, from the mask: {trainable:,}")
     print(f"weights and biases with a nonzero gradient: {used:,}")
     print(

@@ -83,9 +83,13 @@ def main() -> None:
         f"plain first-layer gradient 10^4 times smaller {plain[0]}"
     )
     assert plain[0] < 1e-3 * plain[-1], plain  # shrinks with depth
-    assert res[0] > 0.3 * res[-1], res  # carried through
+    assert res[0] > 0.3 * res[-1], (
+        f"the residual net's stays of the same order: {res}"
+    )
     bn_plain = norms["plain, BN"]
-    assert bn_plain[0] > bn_plain[-1], bn_plain  # BN: no vanishing
+    assert bn_plain[0] > bn_plain[-1], (
+        f"with BN the plain net's gradient grows towards the input: {bn_plain}"
+    )
 
     fig, ax = plt.subplots(figsize=(7, 3.2))
     for name, g in norms.items():

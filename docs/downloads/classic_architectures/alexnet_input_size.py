@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "db23ea29bef209b46bbc2dd666e675f54957ccb5c0dd5bb42091f799053c8cf4", "sources": {"snippets/classic_architectures/alexnet_counts.py": "ccb60fc7337a57e400f51017e99f879c801105724a8379b15d3669a782aaa150", "snippets/classic_architectures/alexnet_input_size.py": "5f1c78ccbcce6fe39064d7bc9d2fb4df3ead57941f1e5932346ab09bec9edf0c", "snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "25b870d299af06c8e7b4007aa89b589f826cb2dc5783a2d2a827f244a872d50d"}}
+# kb-download: {"record": "db23ea29bef209b46bbc2dd666e675f54957ccb5c0dd5bb42091f799053c8cf4", "sources": {"snippets/classic_architectures/alexnet_counts.py": "66e1907d6fabd8a12d7eeca4ca3de29c2db95f5d052ddedab1e9a600f9a185eb", "snippets/classic_architectures/alexnet_input_size.py": "5f1c78ccbcce6fe39064d7bc9d2fb4df3ead57941f1e5932346ab09bec9edf0c", "snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "25b870d299af06c8e7b4007aa89b589f826cb2dc5783a2d2a827f244a872d50d"}}
 
 
 import sys
@@ -294,8 +294,9 @@ per 227x227 image.
 
 Krizhevsky, Sutskever & Hinton 2012, "ImageNet Classification with Deep
 Convolutional Neural Networks", NIPS: abstract and section 4 ("60 million
-parameters"), section 3.5 and Figure 2 (the layers), section 3.2 (kernels of
-conv2, conv4, conv5 see only the maps on their own GPU).
+parameters"), section 3.5 and Figure 2 (the layers), sections 3.2 and 3.5
+(kernels of conv2, conv4, conv5 see only the maps on their own GPU), section
+4.2 (dropout on the outputs of the first two fully connected layers).
 """
 
 import os
@@ -311,7 +312,7 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 # --8<-- [start:model]
 def alexnet(widths=(96, 256, 384, 384, 256), groups=2, pad1=0) -> nn.Sequential:
     """Section 3.5 on one device. groups=2 keeps the two-GPU connectivity
-    of section 3.2: conv2, conv4, conv5 see only their own half."""
+    of sections 3.2 and 3.5: conv2, conv4, conv5 see only their own half."""
     c1, c2, c3, c4, c5 = widths
 
     def lrn():  # section 3.3; PyTorch divides alpha by size, so 5 * 1e-4
@@ -334,12 +335,12 @@ def alexnet(widths=(96, 256, 384, 384, 256), groups=2, pad1=0) -> nn.Sequential:
         nn.ReLU(),
         nn.MaxPool2d(3, 2),  # (N, 256, 6, 6)
         nn.Flatten(),
-        nn.Dropout(0.5),
         nn.Linear(c5 * 6 * 6, 4096),
         nn.ReLU(),
-        nn.Dropout(0.5),
+        nn.Dropout(0.5),  # section 4.2: on fc6's and fc7's outputs
         nn.Linear(4096, 4096),
         nn.ReLU(),
+        nn.Dropout(0.5),
         nn.Linear(4096, 1000),
     )
 

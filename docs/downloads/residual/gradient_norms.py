@@ -7,7 +7,7 @@
 # then:
 #     python gradient_norms.py
 #
-# kb-download: {"record": "980658db61b1c77f28ebf2a8a764f1d83d8578e09b5513154e1b11fe196084d7", "sources": {"snippets/residual/gradient_norms.py": "2f661b9ec4ad4bd4a489c129c0cbde17ca50980aacecb97ee00e99e492b6d847"}}
+# kb-download: {"record": "980658db61b1c77f28ebf2a8a764f1d83d8578e09b5513154e1b11fe196084d7", "sources": {"snippets/residual/gradient_norms.py": "00c753cbfbc6ab838cb5a86487e59cdee1e5ba46caf5ea65f01aa75af3d150f2"}}
 
 
 # --- the snippet, unchanged: snippets/residual/gradient_norms.py ---
@@ -96,9 +96,13 @@ def main() -> None:
         f"plain first-layer gradient 10^4 times smaller {plain[0]}"
     )
     assert plain[0] < 1e-3 * plain[-1], plain  # shrinks with depth
-    assert res[0] > 0.3 * res[-1], res  # carried through
+    assert res[0] > 0.3 * res[-1], (
+        f"the residual net's stays of the same order: {res}"
+    )
     bn_plain = norms["plain, BN"]
-    assert bn_plain[0] > bn_plain[-1], bn_plain  # BN: no vanishing
+    assert bn_plain[0] > bn_plain[-1], (
+        f"with BN the plain net's gradient grows towards the input: {bn_plain}"
+    )
 
     fig, ax = plt.subplots(figsize=(7, 3.2))
     for name, g in norms.items():
