@@ -18,7 +18,7 @@ from torch import nn
 from separable_cost import count_mult_adds
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
-WIDTHS = [32, 64, 128, 128, 256]  # MobileNet's first five layers' widths
+WIDTHS = [32, 64, 128, 128, 256]  # first conv, then 4 dw-separable layers
 STRIDES = [2, 1, 2, 1, 2]  # the first layer's stride, then each dw's
 
 
