@@ -57,28 +57,28 @@ LABELS = {
     "random near": "maximum within 2 pixels of the box, randomized",
     "rho": "rank correlation trained vs randomized",
 }
-PRINTED = {  # the ± measured over seeds and CPUs (0: never varied), or a bound
+PRINTED = {  # the ± measured over seeds 0-9 and CPUs, or a bound
     "gradient": {
-        "mass": 0.05,
-        "random mass": 0.02,
-        "random pointing": 0.1,
-        "pointing gap": "within 0.2 of 0",
-        "near": 0.09,
-        "random near": 0.01,
+        "mass": 0.13,
+        "random mass": 0.03,
+        "random pointing": 0.12,
+        "pointing gap": "within 0.3 of 0",
+        "near": 0.3,
+        "random near": 0.08,
         "rho": "below 0.2",
     },
     "gradient x input": {
-        "mass": 0.08,
-        "random mass": 0.02,
-        "pointing": 0.1,
-        "random pointing": 0,
+        "mass": 0.25,
+        "random mass": 0.03,
+        "pointing": 0.25,
+        "random pointing": 0.01,
         "rho": "above 0.4",
     },
     "Grad-CAM": {
-        "mass": 0.08,
-        "random mass": 0.02,
+        "mass": 0.09,
+        "random mass": 0.03,
         "pointing": 0.3,
-        "random pointing": 0.05,
+        "random pointing": 0.06,
         "rho": "below 0.3",
     },
 }
@@ -124,13 +124,24 @@ def main() -> None:
         rows[f"{name}\ntrained"], rows[f"{name}\nrandom"] = trained[0], rand
     chance = scores["gradient"]["chance"]
     g, gx, cam = (scores[k] for k in METHODS)
-    assert g["mass"] > g["random mass"] + 0.07, g  # trained beats randomized
-    assert g["near"] > g["random near"] + 0.15, g  # on the outline, not noise
-    assert abs(g["pointing"] - g["random pointing"]) < 0.2, g  # no help here
-    assert cam["pointing"] > cam["random pointing"] + 0.2, cam  # clear margin
-    assert g["rho"] < 0.2 and cam["rho"] < 0.3, (g, cam)  # maps unrelated
-    assert gx["random mass"] > 3 * chance, gx  # but x*grad passes untrained
-    assert gx["rho"] > 0.4 and gx["rho"] > g["rho"] + 0.2, (g, gx)
+    assert g["mass"] > g["random mass"], (  # by 0.04 in the worst of 10 seeds
+        f"the trained gradient puts more mass in the box: {g}"
+    )
+    assert abs(g["pointing"] - g["random pointing"]) < 0.3, (
+        f"the pointing game does not separate them: {g}"
+    )
+    assert cam["pointing"] > cam["random pointing"] + 0.2, (
+        f"Grad-CAM's pointing falls by more than 0.2: {cam}"
+    )
+    assert g["rho"] < 0.2 and cam["rho"] < 0.3, (
+        f"trained and randomized maps are unrelated: {g, cam}"
+    )
+    assert gx["random mass"] > 3 * chance, (  # x*grad passes untrained
+        f"randomized gradient x input scores above three times chance: {gx}"
+    )
+    assert gx["rho"] > 0.4 and gx["rho"] > g["rho"] + 0.2, (
+        f"gradient x input's trained and randomized maps stay related: {g, gx}"
+    )
     for name, printed in PRINTED.items():
         for key, tol in printed.items():
             if isinstance(tol, str):
