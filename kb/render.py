@@ -220,9 +220,8 @@ def control_cell(control) -> str:
         return "not declared"
     if control.none:
         return f"none: {control.none}"
-    effect = html.escape(
-        control.effect
-    )  # quotes too: it goes into an attribute
+    # escaped quotes too: the effect goes into the title attribute
+    effect = html.escape(control.effect)
     return (
         f'<span class="kb-control" title="The tests run this snippet without {effect} '
         f'and require its assert to fail">fails without {effect}</span>'
