@@ -369,7 +369,9 @@ def _expand_one(
         ]
     if name == "value":
         need(2, '{{ value TOPIC/NAME "LABEL" }}')
-        return outputs.value(snippet_path(args[0], site.root), args[1])
+        return outputs.value(
+            snippet_path(args[0], site.root), args[1], allow_stale=site.serving
+        )
     if name == "spread":
         need(2, '{{ spread TOPIC/NAME "LABEL" }}')
         return outputs.spread(

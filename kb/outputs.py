@@ -535,15 +535,19 @@ def _two_separators(snippet: Path, line: str) -> str:
     )
 
 
-def value(snippet: Path, label: str) -> str:
-    """The value printed on the line `label: value` of a snippet's recorded output."""
+def value(snippet: Path, label: str, allow_stale: bool = False) -> str:
+    """The value printed on the line `label: value` of a snippet's recorded output. A number printed
+    with a ± tolerance (seed 0, the tests' band) is shown with its range over the recorded seeds
+    instead, since readers take the band for an error bar."""
     stdout = load_record(snippet)["stdout"]
     for line in stdout.splitlines():
         key, sep, val = line.partition(": ")
         if sep and key.strip() == label:
             if ": " in val:  # the rest of the label would show as the value
                 raise OutputError(_two_separators(snippet, line))
-            return val.strip()
+            if "±" not in val:
+                return val.strip()
+            return _with_seed_ranges(snippet, label, val.strip(), allow_stale)
     labels = [
         line.partition(": ")[0].strip()
         for line in stdout.splitlines()
@@ -768,6 +772,50 @@ def _seed_column(
     raise OutputError(
         f'{rel(snippet)}: no line labelled "{label}" in its seeds record. Labels: {labels}'
     )
+
+
+def _with_seed_ranges(
+    snippet: Path, label: str, val: str, allow_stale: bool
+) -> str:
+    """`val` with each `number ±tol` as `number (seed 0; low to high over N seeds)`."""
+    summary = load_seeds(snippet, allow_stale)
+    entry = next((e for e in summary["lines"] if e["label"] == label), None)
+    if entry is None:
+        raise OutputError(
+            f'{rel(snippet)}: no line labelled "{label}" in its seeds record. Record it with: '
+            f"{seeds_command(snippet)}"
+        )
+    rows = [row for row in entry["values"][: len(summary["seeds"])] if row]
+    first = len(parse_line(label)[1])  # a row holds the label's numbers first
+    texts, numbers = parse_line(val)
+    ranges = []
+    for index, (number, tol) in enumerate(numbers, start=first):
+        if tol is None:
+            ranges.append(None)
+            continue
+        column = [row[index] for row in rows]
+        low, high = (_as_printed(x, number) for x in (min(column), max(column)))
+        span = f"{low} in all" if low == high else f"{low} to {high} over"
+        ranges.append(f"seed 0; {span} {len(column)} seeds")
+    shown = [(i, r) for i, r in enumerate(ranges) if r]
+    # a single range closes a short value ("502 of 640 (seed 0; ...)"); else each follows its number
+    at_end = len(shown) == 1 and not re.search(
+        r"[,;]", "".join(texts[shown[0][0] + 1 :])
+    )
+    parts = [texts[0]]
+    for (number, _), text, where in zip(numbers, texts[1:], ranges):
+        parts.append(
+            number if where is None or at_end else f"{number} ({where})"
+        )
+        parts.append(text)
+    return "".join(parts) + (f" ({shown[0][1]})" if at_end else "")
+
+
+def _as_printed(x: float, printed: str) -> str:
+    """`x` with as many decimals as the printed number `printed`."""
+    mantissa, e, _ = printed.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return f"{x:.{decimals}{'e' if e else 'f'}}"
 
 
 def spread(snippet: Path, label: str, allow_stale: bool = False) -> str:

@@ -391,3 +391,35 @@ def test_difference_is_taken_seed_by_seed(tmp_path, monkeypatch):
         outputs.noise_verdict([0.1, 0.0])
         == "the range reaches zero, within seed noise"
     )
+
+
+def test_a_value_with_a_tolerance_shows_its_range_over_seeds(snippet):
+    # the band is the tests' allowance, not an error bar: the page shows seed 0 and the seeds' range
+    snippet.write_text(
+        '"""Prints one result per seed."""\nimport os\n'
+        'seed = int(os.environ.get("KB_SEED", "0"))\n'
+        'print(f"accuracy: {0.90 + seed / 100:.2f} ±0.05")\n'
+        'print(f"zeros: {500 + seed} ±20 of 640")\n'
+        'print(f"IoU, p=0.5: {0.8 - seed / 10:.1f} ±0.3, fitted {1.0:.2f} ±0.01")\n'
+        'print(f"moved: {0.5 + seed / 100:.2f} ±0.1, none fitted, {0}")\n'
+    )
+    runs = [outputs.run_snippet(snippet, seed) for seed in range(3)]
+    outputs.record(runs[0])
+    outputs.record_seeds(snippet, runs)
+    assert (
+        outputs.value(snippet, "accuracy")
+        == "0.90 (seed 0; 0.90 to 0.92 over 3 seeds)"
+    )
+    assert (
+        outputs.value(snippet, "zeros")
+        == "500 of 640 (seed 0; 500 to 502 over 3 seeds)"
+    )
+    # the label's own number (0.5) is not taken for the value's
+    assert outputs.value(snippet, "IoU, p=0.5") == (
+        "0.8 (seed 0; 0.6 to 0.8 over 3 seeds), "
+        "fitted 1.00 (seed 0; 1.00 in all 3 seeds)"
+    )
+    # a range at the end of a longer value would read as the last number's
+    assert outputs.value(snippet, "moved") == (
+        "0.50 (seed 0; 0.50 to 0.52 over 3 seeds), none fitted, 0"
+    )
