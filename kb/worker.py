@@ -49,7 +49,7 @@ def preload(only: set[str] | None = None) -> None:
         try:
             importlib.import_module(name)
         except ImportError:
-            pass  # a missing optional module fails in the snippet that needs it, with its own error
+            continue  # a missing optional module fails in the snippet that needs it, with its own error
         if name == "matplotlib":
             sys.modules["matplotlib"].use("Agg")
 
