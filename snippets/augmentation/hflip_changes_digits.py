@@ -4,7 +4,8 @@ costs clean accuracy.
 
 Shorten & Khoshgoftaar 2019, "A survey on Image Data Augmentation for Deep
 Learning", J. Big Data 6:60: the "safety" of an augmentation is its likelihood
-of preserving the label; flips and rotations are not safe for digits.
+of preserving the label; a flip or a large rotation is not safe for digits
+(small rotations are, see few_labels.py).
 """
 
 import os
