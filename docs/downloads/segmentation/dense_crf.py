@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "cd921b37884bf688e15bc7c2098558befdbde2fa0f8492d5fd8223fe323ffd0a", "sources": {"snippets/segmentation/dense_crf.py": "347dc1896e2200178910063967ac11caeb41ff0d66efe9808f8cb11cb02fcde0", "snippets/segmentation/fcn_32s_16s_8s.py": "6ca400311a0233984a9557a0c79ef1920b1cf5e40b7fc13815679a2b46a98f5e", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "a73f8f70ce73fd8ac8e712738c232d0332a60e14aeeeaf84c3917faac5e3fd74", "sources": {"snippets/segmentation/dense_crf.py": "7d77144a40dae1015b5d2f5f6b19219d91240e6f2b44ec474a9e015f3bb3d5bd", "snippets/segmentation/fcn_32s_16s_8s.py": "6ca400311a0233984a9557a0c79ef1920b1cf5e40b7fc13815679a2b46a98f5e", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -762,7 +762,8 @@ if __name__ == "__main__":
 # --- the snippet, unchanged: snippets/segmentation/dense_crf.py ---
 """DeepLab's fully connected CRF: mean-field inference redraws a coarse score
 map along the edges of the image, and lifts the mean IoU of a stride-4 head
-above that of the learned stride-2 head.
+to about that of the learned stride-2 head (the margin is small: some seeds
+leave it just below).
 
 Chen, Papandreou, Kokkinos, Murphy & Yuille 2015, "Semantic Image Segmentation
 with Deep Convolutional Nets and Fully Connected CRFs" (ICLR), Section 4
@@ -859,12 +860,9 @@ def main() -> None:
     assert after > before + 0.1, (
         f"the CRF raises the stride-4 head's mean IoU {before} -> {after}"
     )
-    assert after > learned, (
-        f"with the CRF the stride-4 head beats the stride-2 head {learned}"
-    )
     # --8<-- [end:run]
     print(f"FCN-16s head (stride 4), mean IoU: {before:.3f} ±0.03")
-    print(f"the same scores after the CRF, mean IoU: {after:.3f} ±0.04")
+    print(f"the same scores after the CRF, mean IoU: {after:.3f} ±0.05")
     print(f"FCN-8s head (stride 2), mean IoU: {learned:.3f} ±0.03")
 
 
