@@ -47,6 +47,13 @@ RESULTS = [
         ),
     ),
     (
+        "a typed number of seeds (the directives print it)",
+        re.compile(
+            r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+seeds\b",
+            re.I,
+        ),
+    ),
+    (
         "a claim about every seed or run",
         re.compile(
             r"\b(all|most|none|some|every|each|no|both|many|few)\s+(of\s+the\s+)?"
@@ -84,6 +91,8 @@ RESULTS = [
         re.compile(r"\b\d+(\.\d+)?\s?(x|×|times)\b(?!\s*\d)", re.I),
     ),
 ]
+TYPED_SEEDS_WHAT = RESULTS[1][0]
+TYPED_SEEDS = RESULTS[1][1]
 CITED = re.compile(
     r"\bet al\b|\breports?\b|\bpaper\b|\bSections? \d|\bTables? \d|\b(Figure|Fig\.) ?\d|\(\d{4}\b|\b(19|20)\d{2}\)|arxiv",
     re.I,
@@ -167,6 +176,10 @@ def unbound(markdown: str) -> list[Unbound]:
     found = []
     for line, paragraph in prose(markdown):
         for sentence in sentences(paragraph):
+            if TYPED_SEEDS.search(sentence) and RUN_WORDS.search(sentence):
+                # wrong as soon as the seeds are recorded again, asserted or not
+                found.append(Unbound(line, sentence, TYPED_SEEDS_WHAT))
+                continue
             if ASSERTED in sentence:
                 continue  # its claim is asserted for every seed; see `asserted` below
             if not RUN_WORDS.search(sentence):
