@@ -547,7 +547,7 @@ def value(snippet: Path, label: str, allow_stale: bool = False) -> str:
                 raise OutputError(_two_separators(snippet, line))
             if "±" not in val:
                 return val.strip()
-            return _with_seed_ranges(snippet, label, val.strip(), allow_stale)
+            return _with_seed_ranges(snippet, line, allow_stale)
     labels = [
         line.partition(": ")[0].strip()
         for line in stdout.splitlines()
@@ -774,48 +774,56 @@ def _seed_column(
     )
 
 
-def _with_seed_ranges(
-    snippet: Path, label: str, val: str, allow_stale: bool
-) -> str:
-    """`val` with each `number ±tol` as `number (seed 0; low to high over N seeds)`."""
+# what may follow a single number that carries a range at the end of the value: "502 of 640", "5.4 px"
+SHORT_TAIL = re.compile(r"(\s+of\s+\d+)?(\s*(px|%|x|×|times))?\s*")
+
+
+def _with_seed_ranges(snippet: Path, line: str, allow_stale: bool) -> str:
+    """The value of the recorded `line` with each `number ±tol` as `number [seed 0; low to high over
+    N seeds]`. Brackets, since the value often sits in a parenthesis of the page's own."""
     summary = load_seeds(snippet, allow_stale)
-    entry = next((e for e in summary["lines"] if e["label"] == label), None)
-    if entry is None:
+    entry = next((e for e in summary["lines"] if e["line"] == line), None)
+    rows = entry and entry["values"][: len(summary["seeds"])]
+    if not rows or None in rows:
         raise OutputError(
-            f'{rel(snippet)}: no line labelled "{label}" in its seeds record. Record it with: '
+            f"{rel(snippet)}: its seeds record does not hold the recorded line {line!r} for every "
+            f"seed (recorded from another run, or a seed printed other lines). Record it again: "
             f"{seeds_command(snippet)}"
         )
-    rows = [row for row in entry["values"][: len(summary["seeds"])] if row]
+    label, _, val = line.partition(": ")
+    val = val.strip()
     first = len(parse_line(label)[1])  # a row holds the label's numbers first
-    texts, numbers = parse_line(val)
+    matches = list(VALUE.finditer(val))
     ranges = []
-    for index, (number, tol) in enumerate(numbers, start=first):
-        if tol is None:
-            ranges.append(None)
-            continue
+    for index, m in enumerate(matches, start=first):
         column = [row[index] for row in rows]
-        low, high = (_as_printed(x, number) for x in (min(column), max(column)))
-        span = f"{low} in all" if low == high else f"{low} to {high} over"
-        ranges.append(f"seed 0; {span} {len(column)} seeds")
-    shown = [(i, r) for i, r in enumerate(ranges) if r]
-    # a single range closes a short value ("502 of 640 (seed 0; ...)"); else each follows its number
-    at_end = len(shown) == 1 and not re.search(
-        r"[,;]", "".join(texts[shown[0][0] + 1 :])
-    )
-    parts = [texts[0]]
-    for (number, _), text, where in zip(numbers, texts[1:], ranges):
-        parts.append(
-            number if where is None or at_end else f"{number} ({where})"
+        low, high = (
+            _as_printed(x, m["number"]) for x in (min(column), max(column))
         )
-        parts.append(text)
-    return "".join(parts) + (f" ({shown[0][1]})" if at_end else "")
+        span = f"{low} in all" if low == high else f"{low} to {high} over"
+        ranges.append(m["tol"] and f"seed 0; {span} {len(column)} seeds")
+    shown = [(m, r) for m, r in zip(matches, ranges) if r]
+    # one range closes a short value ("502 of 640 [seed 0; ...]"); else each follows its number
+    at_end = len(shown) == 1 and SHORT_TAIL.fullmatch(val[shown[0][0].end() :])
+    parts, last = [], 0
+    for m, where in zip(matches, ranges):
+        parts.append(val[last : m.start()] + m["number"])
+        parts.append(f" [{where}]" if where and not at_end else "")
+        last = m.end()
+    parts.append(val[last:])
+    return "".join(parts) + (f" [{shown[0][1]}]" if at_end else "")
 
 
 def _as_printed(x: float, printed: str) -> str:
-    """`x` with as many decimals as the printed number `printed`."""
+    """`x` as `printed` was written: its decimals, its exponent form, a leading +."""
     mantissa, e, _ = printed.lower().partition("e")
     decimals = len(mantissa.partition(".")[2])
-    return f"{x:.{decimals}{'e' if e else 'f'}}"
+    text = f"{x:{'+' if printed.startswith('+') else ''}.{decimals}{'e' if e else 'f'}}"
+    return (
+        text.replace("-", "", 1)
+        if float(text) == 0 and text.startswith("-")
+        else text
+    )
 
 
 def spread(snippet: Path, label: str, allow_stale: bool = False) -> str:

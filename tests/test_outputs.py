@@ -2,6 +2,7 @@
 (the snippet or a module it imports changed) or a failing snippet fails with a message naming the
 snippet and the fix."""
 
+import dataclasses
 import argparse
 import shutil
 import uuid
@@ -402,24 +403,44 @@ def test_a_value_with_a_tolerance_shows_its_range_over_seeds(snippet):
         'print(f"zeros: {500 + seed} ±20 of 640")\n'
         'print(f"IoU, p=0.5: {0.8 - seed / 10:.1f} ±0.3, fitted {1.0:.2f} ±0.01")\n'
         'print(f"moved: {0.5 + seed / 100:.2f} ±0.1, none fitted, {0}")\n'
+        'print(f"gain: {0.02 - seed / 100:+.2f} ±0.03 at epoch 8")\n'
     )
     runs = [outputs.run_snippet(snippet, seed) for seed in range(3)]
     outputs.record(runs[0])
     outputs.record_seeds(snippet, runs)
     assert (
         outputs.value(snippet, "accuracy")
-        == "0.90 (seed 0; 0.90 to 0.92 over 3 seeds)"
+        == "0.90 [seed 0; 0.90 to 0.92 over 3 seeds]"
     )
     assert (
         outputs.value(snippet, "zeros")
-        == "500 of 640 (seed 0; 500 to 502 over 3 seeds)"
+        == "500 of 640 [seed 0; 500 to 502 over 3 seeds]"
     )
     # the label's own number (0.5) is not taken for the value's
     assert outputs.value(snippet, "IoU, p=0.5") == (
-        "0.8 (seed 0; 0.6 to 0.8 over 3 seeds), "
-        "fitted 1.00 (seed 0; 1.00 in all 3 seeds)"
+        "0.8 [seed 0; 0.6 to 0.8 over 3 seeds], "
+        "fitted 1.00 [seed 0; 1.00 in all 3 seeds]"
     )
     # a range at the end of a longer value would read as the last number's
     assert outputs.value(snippet, "moved") == (
-        "0.50 (seed 0; 0.50 to 0.52 over 3 seeds), none fitted, 0"
+        "0.50 [seed 0; 0.50 to 0.52 over 3 seeds], none fitted, 0"
     )
+    # printed as printed: the sign, and no "-0.00"
+    assert outputs.value(snippet, "gain") == (
+        "+0.02 [seed 0; +0.00 to +0.02 over 3 seeds] at epoch 8"
+    )
+
+
+def test_a_value_whose_seeds_record_is_of_another_run_is_refused(snippet):
+    # a refresh on another CPU rewrites the output within its band but keeps the seeds record:
+    # seed 0's range would no longer hold seed 0's value
+    snippet.write_text('"""A result."""\nprint("accuracy: 0.90 ±0.05")\n')
+    run = outputs.run_snippet(snippet)
+    outputs.record(run)
+    outputs.record_seeds(snippet, [run, outputs.run_snippet(snippet, 1)])
+    assert outputs.value(snippet, "accuracy").startswith("0.90 [seed 0;")
+    # the same code, so record() keeps the seeds record
+    outputs.record(dataclasses.replace(run, stdout="accuracy: 0.91 ±0.05\n"))
+    with pytest.raises(outputs.OutputError) as info:
+        outputs.value(snippet, "accuracy")
+    assert "Record it again" in str(info.value)
