@@ -44,8 +44,6 @@ def test_every_sentence_about_a_run_is_bound(topic):
     [
         "After 8 epochs the network reaches a test accuracy of 0.93.",
         "Three of five seeds leave chance level.",
-        "Over five seeds the map puts most of its mass inside the box.",
-        'Over 5 seeds it points inside the box {{ asserted a/b "points inside" }}.',
         "Most seeds leave chance level within six epochs.",
         "The snippet asserts that the gap narrows.",
         "Training is six passes over the images.",
@@ -54,12 +52,7 @@ def test_every_sentence_about_a_run_is_bound(topic):
 )
 def test_a_planted_unbound_sentence_is_found(sentence):
     page = f"# A page\n\nSome words first.\n\n{sentence}\n"
-    found = claims.unbound(page)
-    # the sentence as found, with a directive replaced by its marker
-    assert (
-        len(found) == 1
-        and found[0].sentence.split()[:4] == sentence.split()[:4]
-    )
+    assert [u.sentence for u in claims.unbound(page)] == [sentence]
 
 
 @pytest.mark.parametrize(
@@ -118,3 +111,30 @@ def test_asserted_sees_an_edited_message(tmp_path):
     snippet.write_text('assert True, "dropout narrows the gap"\n')
     with pytest.raises(ValueError, match="no assert"):
         claims.asserted(snippet, "skips help")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Over five seeds the map puts most of its mass inside the box.",
+        'Over 5 seeds it points inside the box {{ asserted a/b "points inside" }}.',
+        "The gain holds over 10 random seeds.",
+        "Over seeds 0 to 4 the curves overlap.",
+        "A five-seed mean is shown.",
+    ],
+)
+def test_a_typed_number_of_seeds_is_found(sentence):
+    # asserted or not: the number goes wrong as soon as the seeds are recorded again
+    found = claims.unbound(f"Intro.\n\n{sentence}\n")
+    assert [u.what for u in found] == [claims.TYPED_SEEDS_WHAT]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Srivastava et al. (2014) average over 5 seeds.",
+        "Its distance from seed 0 over seeds and CPU kernels is too wide.",
+    ],
+)
+def test_a_cited_or_untyped_number_of_seeds_passes(sentence):
+    assert claims.unbound(f"Intro.\n\n{sentence}\n") == []
