@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch
 import torch.nn.functional as F
 
-from guided_grad_cam import MODELS, learned_models, mean, scores, two_shapes
+from grad_cam import MODELS, learned_models
+from guided_grad_cam import mean, scores, two_shapes
 from model import ShapeCNN
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it

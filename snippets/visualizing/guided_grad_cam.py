@@ -17,19 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch
 import torch.nn.functional as F
 
-from grad_cam import grad_cam
+from grad_cam import MODELS, grad_cam, learned_models
 from guided_backprop import guided_backprop
-from model import (
-    CLASSES,
-    box_scores,
-    make_shapes,
-    overlay,
-    test_data,
-    train_model,
-)
+from model import CLASSES, box_scores, make_shapes, overlay
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
-MODELS = 4  # one model's scores vary with its seed: the mean of 4 is shown
 
 
 # --8<-- [start:guided_grad_cam]
@@ -103,28 +95,6 @@ def blank(maps: dict) -> bool:
         for pair in maps.values()
         for m in pair
     )
-
-
-def learned_models(device: str) -> list:
-    """MODELS models, trained from seeds MODELS * SEED + k: no two runs share
-    one. Adam at this learning rate now and then leaves a ShapeCNN at chance
-    (seed 24 does); a model that has not learned the task explains nothing, so
-    it is replaced by one trained from a spare seed that no run uses."""
-    x, y, _ = test_data(200)
-    x, y = x.to(device), y.to(device)
-    first, spare = MODELS * SEED, 100_000 + MODELS * SEED
-    seeds = [first + k for k in range(MODELS)]
-    seeds += [spare + k for k in range(MODELS)]
-    models = []
-    for seed in seeds:
-        model = train_model(seed, device=device)
-        with torch.no_grad():
-            accuracy = (model(x).argmax(1) == y).float().mean().item()
-        if accuracy > 0.6:  # 3 classes: chance is 1/3
-            models.append(model)
-        if len(models) == MODELS:
-            return models
-    raise AssertionError(f"fewer than {MODELS} models learned the task")
 
 
 def mean(runs: list, key: str) -> float:

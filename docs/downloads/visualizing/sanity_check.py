@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "b9720da662c4e4858e1c4863016a64001daca244424e3731b80cb118aff8b0ee", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/grad_cam.py": "9c48704fce33c188fe86eacfdc705efaf060aad1d3bece06d92e6334b22549c4", "snippets/visualizing/gradient_saliency.py": "31bcce539d5af42e10535e0b6ad8478d35b52761a625b54514e4c4dfe7b8317b", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/sanity_check.py": "c08c8fae3f433e66a6c4e59f2db9dbad449b9b5d4ca2052b10ced5aeae5c2100"}}
+# kb-download: {"record": "ea555cdbd31ac1c51abef4f0046fc78e330e22fe46a3ad49667fcc227ee7cca1", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/grad_cam.py": "18de134a4c6daa1f79c038549ebd30937351e24cbbd27f872ea060a471893cc6", "snippets/visualizing/gradient_saliency.py": "31bcce539d5af42e10535e0b6ad8478d35b52761a625b54514e4c4dfe7b8317b", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/sanity_check.py": "bc5b3fca359f74ca535b4c66c5916ba5d096f6187d346992b49e789a426dc055"}}
 
 
 import sys
@@ -508,13 +508,34 @@ def mean(runs: list, key: str) -> float:
     return sum(r[key] for r in runs) / len(runs)
 
 
+def learned_models(device: str) -> list:
+    """MODELS models, trained from seeds MODELS * SEED + k: no two runs share
+    one. Adam at this learning rate now and then leaves a ShapeCNN at chance
+    (seed 24 does); a model that has not learned the task explains nothing, so
+    it is replaced by one trained from a spare seed that no run uses."""
+    x, y, _ = test_data(200)
+    x, y = x.to(device), y.to(device)
+    first, spare = MODELS * SEED, 100_000 + MODELS * SEED
+    seeds = [first + k for k in range(MODELS)]
+    seeds += [spare + k for k in range(MODELS)]
+    models = []
+    for seed in seeds:
+        model = train_model(seed, device=device)
+        with torch.no_grad():
+            accuracy = (model(x).argmax(1) == y).float().mean().item()
+        if accuracy > 0.6:  # 3 classes: chance is 1/3
+            models.append(model)
+        if len(models) == MODELS:
+            return models
+    raise AssertionError(f"fewer than {MODELS} models learned the task")
+
+
 def main() -> None:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     x, y, boxes = test_data(200)
     x, y = x.to(device), y.to(device)
     late, early, shown = [], [], None
-    for k in range(MODELS):  # seeds MODELS * SEED + k: no two runs share one
-        model = train_model(MODELS * SEED + k, device=device)
+    for model in learned_models(device):
         up, s, e = scores(model, x, y, boxes)
         late.append(s)
         early.append(e)
@@ -542,11 +563,11 @@ def main() -> None:
     print(f"chance (box area / image area): {chance:.3f} ±0.02")
     print(
         "at conv2 (16, 16), mass inside the box: "
-        f"{mean(early, 'mass'):.2f} ±0.1"
+        f"{mean(early, 'mass'):.2f} ±0.2"
     )
     print(
         "at conv2, maximum inside the box (pointing): "
-        f"{mean(early, 'pointing'):.2f} ±0.2"
+        f"{mean(early, 'pointing'):.2f} ±0.3"
     )
     titles = [CLASSES[int(c)] for c in y[:6]]
     overlay(x[:6].cpu(), shown, boxes[:6], titles, "grad_cam.png")
@@ -664,9 +685,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch
 import torch.nn.functional as F
 
-from grad_cam import grad_cam
+from grad_cam import MODELS, grad_cam, learned_models
 from gradient_saliency import saliency
-from model import ShapeCNN, box_scores, overlay, test_data, train_model
+from model import ShapeCNN, box_scores, overlay, test_data
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
@@ -695,7 +716,6 @@ def spearman(a, b):
     return ((ra * rb).sum(1) / (ra.norm(dim=1) * rb.norm(dim=1))).mean()
 
 
-MODELS = 4  # trained from their own seeds: one model's scores vary with it
 LABELS = {
     "mass": "mass inside the box, trained",
     "random mass": "mass inside the box, randomized",
@@ -746,9 +766,7 @@ def main() -> None:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     x, y, boxes = test_data(200)
     x, y = x.to(device), y.to(device)
-    models = [
-        train_model(MODELS * SEED + k, device=device) for k in range(MODELS)
-    ]
+    models = learned_models(device)  # grad_cam.py: each has learned the task
     # --8<-- [start:randomize]
     # one random draw of all weights per test image: what one draw's map
     # shows depends on the signs it happened to get, so 200 are averaged
@@ -773,7 +791,7 @@ def main() -> None:
         rows[f"{name}\ntrained"], rows[f"{name}\nrandom"] = trained[0], rand
     chance = scores["gradient"]["chance"]
     g, gx, cam = (scores[k] for k in METHODS)
-    assert g["mass"] > g["random mass"], (  # by 0.04 in the worst of 10 seeds
+    assert g["mass"] > g["random mass"], (
         f"the trained gradient puts more mass in the box: {g}"
     )
     assert abs(g["pointing"] - g["random pointing"]) < 0.3, (
