@@ -151,7 +151,9 @@ def pins(root: Path = ROOT) -> dict[str, str]:
 
 def requirements(paths: list[Path], root: Path = ROOT) -> list[str]:
     """The packages these files import, pinned as in requirements.txt."""
-    local = {p.stem for p in (root / "snippets").rglob("*.py")}
+    local = set(
+        outputs.module_index(root / "snippets")
+    )  # not a test's vanishing _test_*
     pinned, needed = pins(root), []
     for name in sorted(_third_party(paths, local)):
         package = PACKAGE_OF.get(name, name).lower()

@@ -151,9 +151,12 @@ def module_index(snippets: Path = SNIPPETS) -> dict[str, list[Path]]:
 
 
 def _module_index(snippets: Path) -> dict[str, list[Path]]:
+    # private folders are not listed: a test's throw-away _test_* folder may vanish mid-scan
     with os.scandir(snippets) as entries:
         times = sorted(
-            (e.name, e.stat().st_mtime_ns) for e in entries if e.is_dir()
+            (e.name, e.stat().st_mtime_ns)
+            for e in entries
+            if not e.name.startswith("_") and e.is_dir()
         )
     times.append(("", os.stat(snippets).st_mtime_ns))
     if time.time_ns() - max(t for _, t in times) < 2e9:

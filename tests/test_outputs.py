@@ -3,6 +3,7 @@
 snippet and the fix."""
 
 import dataclasses
+import os
 import argparse
 import shutil
 import uuid
@@ -444,3 +445,49 @@ def test_a_value_whose_seeds_record_is_of_another_run_is_refused(snippet):
     with pytest.raises(outputs.OutputError) as info:
         outputs.value(snippet, "accuracy")
     assert "Record it again" in str(info.value)
+
+
+def test_a_private_folder_vanishing_mid_scan_does_not_break_the_index(
+    tmp_path, monkeypatch
+):
+    """Another xdist worker removes its _test_* folder while this one lists snippets/ (a CI run
+    failed on it): private folders are not indexed, so their mtimes are not read."""
+    (tmp_path / "topic").mkdir()
+    (tmp_path / "topic" / "example.py").write_text("")
+    (tmp_path / "_test_gone").mkdir()
+    real_scandir = os.scandir
+
+    class Vanished:
+        def __init__(self, entry):
+            self.name, self._entry = entry.name, entry
+
+        def is_dir(self):
+            return self._entry.is_dir()
+
+        def stat(self):
+            raise FileNotFoundError(self.name)
+
+    class Scan:
+        def __init__(self, path):
+            self._scan = real_scandir(path)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._scan.close()
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            entry = next(self._scan)
+            return Vanished(entry) if entry.name.startswith("_") else entry
+
+        def close(self):
+            self._scan.close()
+
+    monkeypatch.setattr(outputs.os, "scandir", Scan)
+    assert outputs._module_index(tmp_path) == {
+        "example": [tmp_path / "topic" / "example.py"]
+    }
