@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -178,10 +179,20 @@ def provenance_section(names: list[str], site: Site) -> str:
     )
 
 
+def _run_records(outputs_dir: Path) -> list[Path]:
+    """Every run.json under docs/outputs/, outside private (_*) folders: a test's throw-away
+    record is neither counted nor read while another worker removes it."""
+    found = []
+    for folder, subfolders, files in os.walk(outputs_dir):
+        subfolders[:] = [d for d in subfolders if not d.startswith("_")]
+        found += [Path(folder) / "run.json"] if "run.json" in files else []
+    return sorted(found)
+
+
 def run_info(root: Path = ROOT) -> str:
     metas = [
         json.loads(p.read_text())
-        for p in sorted((root / "docs" / "outputs").rglob("run.json"))
+        for p in _run_records(root / "docs" / "outputs")
     ]
     if not metas:
         return "*No recorded runs yet.*"

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from conftest import build
-from kb.directives import malformed_directives
+from kb.directives import malformed_directives, run_info
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -317,4 +317,16 @@ def test_every_tracked_item_is_rendered(built_site):
             assert f'id="{q.id}"' in html and f"#{q.id}" in questions, q.id
     assert overview.count('class="task-list-item"') == sum(
         len(t.reading) for t in topics
+    )
+
+
+def test_run_info_counts_the_site_s_records_not_a_test_s_private_ones(tmp_path):
+    """A test's throw-away record (docs/outputs/_test_*/) is neither counted nor read: another
+    xdist worker may remove it mid-build."""
+    record = '{"torch": "2.13.0", "date": "2026-12-01", "seconds": 2.0}'
+    for folder in ["dropout/gap", "_test_0/example"]:
+        (tmp_path / "docs" / "outputs" / folder).mkdir(parents=True)
+        (tmp_path / "docs" / "outputs" / folder / "run.json").write_text(record)
+    assert run_info(tmp_path).startswith(
+        "1 snippets, recorded with PyTorch 2.13.0"
     )
