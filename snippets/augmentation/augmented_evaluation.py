@@ -51,7 +51,9 @@ def main() -> None:
     assert changed.min() > 0 and max(augmented) > min(augmented), (
         "every pair of augmented evaluations differs"
     )
-    assert mean_aug < clean[0], (clean, augmented)  # and biased low
+    assert mean_aug < clean[0], (
+        f"the augmented evaluations are lower on average {clean} {augmented}"
+    )
     print(
         f"clean test set, evaluation 1 and 2: {clean[0]:.3f} {TOL['clean']}, "
         f"{clean[1]:.3f} {TOL['clean']}"
@@ -79,7 +81,9 @@ def main() -> None:
     )  # what training logs
     on_clean = accuracy(model, x[train], y[train])
     # --8<-- [end:train_accuracy]
-    assert on_batches < on_clean, (on_batches, on_clean)
+    assert on_batches < on_clean, (
+        f"accuracy on augmented training images is lower {on_batches}"
+    )
     print(
         f"training accuracy on augmented images: {on_batches:.3f} "
         f"{TOL['train augmented']}"
@@ -91,12 +95,12 @@ def main() -> None:
 
 
 TOL = {
-    "clean": "±0.005",
-    "augmented": "±0.02",
-    "augmented 10": "±0.01",
-    "changed": "±9",
-    "train augmented": "±0.03",
-    "train clean": "±0.02",
+    "clean": "±0.02",
+    "augmented": "±0.03",
+    "augmented 10": "±0.02",
+    "changed": "±10",
+    "train augmented": "±0.05",
+    "train clean": "±0.03",
 }
 
 if __name__ == "__main__":

@@ -61,13 +61,14 @@ def main() -> None:
     assert flipped < clean - 0.3, (clean, flipped)
     assert per_class[[0, 8]].min() > 0.6, per_class  # mirror-symmetric
     assert per_class[[3, 5, 6]].max() < 0.1, per_class  # lost when mirrored
-    wrong = pred != y[test]
-    pairs = torch.stack([y[test][wrong], pred[wrong]], 1)
-    top, count = pairs.unique(dim=0, return_counts=True)
-    k = int(count.argmax())
+    # which class a mirrored 3 becomes varies with the seed; 8 or 5 it is
+    threes = pred[y[test] == 3]
+    as_8_or_5 = torch.isin(threes, torch.tensor([8, 5], device=device))
+    share = as_8_or_5.float().mean().item()
+    assert share > 0.6, f"most mirrored 3s are read as an 8 or a 5 {share}"
     print(
-        f"most common mistake on mirrored digits: {top[k, 0]} read as "
-        f"{top[k, 1]}"
+        f"share of mirrored 3s read as an 8 or a 5: {share:.2f} "
+        f"{TOL['3 as 8 or 5']}"
     )
 
     # --8<-- [start:flip_train]
@@ -111,7 +112,8 @@ TOL = {
     "0 8": "±0.1",
     "flipped": "±0.07",
     "trained with flips": "±0.03",
-    "cost": "±0.005",
+    "3 as 8 or 5": "±0.2",
+    "cost": "±0.006",
 }
 
 if __name__ == "__main__":

@@ -66,7 +66,9 @@ def main() -> None:
     assert abs(rotated - plain) < 0.01, (
         f"TTA changes accuracy by less than 0.01 {plain}"
     )
-    assert mirrored < plain, (plain, mirrored)  # flips: wrong views
+    assert mirrored < plain, (
+        f"the mirrored view lowers accuracy {plain} {mirrored}"
+    )  # flips: wrong views
     print(f"test accuracy, one view: {plain:.3f} {TOL['plain']}")
     print(f"test accuracy, TTA over 5 rotations: {rotated:.3f} {TOL['rot']}")
     print("TTA gain, 5 rotations: within 0.01 of 0")
@@ -77,9 +79,9 @@ def main() -> None:
 
 
 TOL = {
-    "plain": "±0.005",
-    "rot": "±0.005",
-    "mirror": "±0.02",
+    "plain": "±0.02",
+    "rot": "±0.02",
+    "mirror": "±0.03",
 }
 
 if __name__ == "__main__":

@@ -15,11 +15,11 @@ from torch import nn
 import torch.nn.functional as F
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
-# Largest distance from seed 0 over seeds 0-4 and other CPU kernels
-# (kb check --seeds 5), rounded up to one digit.
+# Largest distance from seed 0 over seeds 0-9 and other CPU kernels
+# (kb check --seeds 10), rounded up to one digit.
 TOLERANCE = {
     "||W|| at start": 0.07,
-    "||W|| after 200 steps, no decay": 0.1,
+    "||W|| after 200 steps, no decay": 0.2,
     "||W|| after 200 steps, decay 0.005": 0.4,
     "effective step lr/||W||^2 at start": 0.002,
     "effective step after 200 steps, no decay": 0.002,

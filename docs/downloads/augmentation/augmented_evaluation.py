@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "942ff4de9d1fcf9de0b197d8acdddba6a055cc43e58ef911850e8552198719ae", "sources": {"snippets/augmentation/augmented_evaluation.py": "925dd86872047786ed74ed0909980fd96a0f8c104fa05c9a8333f44368539da8", "snippets/augmentation/few_labels.py": "b79be5383523fcf094989e4818b6596a2b34f2b5d36caad4be7e046404169ba5", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "175d86385577340b5c2e73497e7284d85aaf573c277bdb0df53bf48dedf344dd", "sources": {"snippets/augmentation/augmented_evaluation.py": "75796a08b2159573784aa9a56ba22225fbb43b161d623197206eb0af02f8a733", "snippets/augmentation/few_labels.py": "b79be5383523fcf094989e4818b6596a2b34f2b5d36caad4be7e046404169ba5", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -832,7 +832,9 @@ def main() -> None:
     assert changed.min() > 0 and max(augmented) > min(augmented), (
         "every pair of augmented evaluations differs"
     )
-    assert mean_aug < clean[0], (clean, augmented)  # and biased low
+    assert mean_aug < clean[0], (
+        f"the augmented evaluations are lower on average {clean} {augmented}"
+    )
     print(
         f"clean test set, evaluation 1 and 2: {clean[0]:.3f} {TOL['clean']}, "
         f"{clean[1]:.3f} {TOL['clean']}"
@@ -860,7 +862,9 @@ def main() -> None:
     )  # what training logs
     on_clean = accuracy(model, x[train], y[train])
     # --8<-- [end:train_accuracy]
-    assert on_batches < on_clean, (on_batches, on_clean)
+    assert on_batches < on_clean, (
+        f"accuracy on augmented training images is lower {on_batches}"
+    )
     print(
         f"training accuracy on augmented images: {on_batches:.3f} "
         f"{TOL['train augmented']}"
@@ -872,12 +876,12 @@ def main() -> None:
 
 
 TOL = {
-    "clean": "±0.005",
-    "augmented": "±0.02",
-    "augmented 10": "±0.01",
-    "changed": "±9",
-    "train augmented": "±0.03",
-    "train clean": "±0.02",
+    "clean": "±0.02",
+    "augmented": "±0.03",
+    "augmented 10": "±0.02",
+    "changed": "±10",
+    "train augmented": "±0.05",
+    "train clean": "±0.03",
 }
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "e37ad6a4db4a88e4cb7faa5d3aa9b0bb2d1188cbc938ea578a39334f7ba2cb94", "sources": {"snippets/augmentation/few_labels.py": "b79be5383523fcf094989e4818b6596a2b34f2b5d36caad4be7e046404169ba5", "snippets/augmentation/hflip_changes_digits.py": "286bddb2bb2fbad2c42f2263b108d7326aac5c5ceaa5e10ad5e467e2666951d2", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "630989e61a913d9cad0cad1bdb44f182c166e547fa6a35c31dc30750b7d9f2cc", "sources": {"snippets/augmentation/few_labels.py": "b79be5383523fcf094989e4818b6596a2b34f2b5d36caad4be7e046404169ba5", "snippets/augmentation/hflip_changes_digits.py": "778c4deb1472802e8d28457f4de895582d04a12c6743fba25791bdd4989a678f", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -842,13 +842,14 @@ def main() -> None:
     assert flipped < clean - 0.3, (clean, flipped)
     assert per_class[[0, 8]].min() > 0.6, per_class  # mirror-symmetric
     assert per_class[[3, 5, 6]].max() < 0.1, per_class  # lost when mirrored
-    wrong = pred != y[test]
-    pairs = torch.stack([y[test][wrong], pred[wrong]], 1)
-    top, count = pairs.unique(dim=0, return_counts=True)
-    k = int(count.argmax())
+    # which class a mirrored 3 becomes varies with the seed; 8 or 5 it is
+    threes = pred[y[test] == 3]
+    as_8_or_5 = torch.isin(threes, torch.tensor([8, 5], device=device))
+    share = as_8_or_5.float().mean().item()
+    assert share > 0.6, f"most mirrored 3s are read as an 8 or a 5 {share}"
     print(
-        f"most common mistake on mirrored digits: {top[k, 0]} read as "
-        f"{top[k, 1]}"
+        f"share of mirrored 3s read as an 8 or a 5: {share:.2f} "
+        f"{TOL['3 as 8 or 5']}"
     )
 
     # --8<-- [start:flip_train]
@@ -892,7 +893,8 @@ TOL = {
     "0 8": "±0.1",
     "flipped": "±0.07",
     "trained with flips": "±0.03",
-    "cost": "±0.005",
+    "3 as 8 or 5": "±0.2",
+    "cost": "±0.006",
 }
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "09ca86a67fb2a8de9a58e0e20eaf7698e4e8f47f07c37b4a14a8ba6e5539a4bb", "sources": {"snippets/augmentation/few_labels.py": "b79be5383523fcf094989e4818b6596a2b34f2b5d36caad4be7e046404169ba5", "snippets/augmentation/test_time_augmentation.py": "282a384f067eb2393076f4bd688f63c7218e130a58831a75f8017f8c332c0d0d", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "40d45b73b31b6a2ee4bcba31ed83f0f8df2cd669e681585e52dbda68f166e04e", "sources": {"snippets/augmentation/few_labels.py": "b79be5383523fcf094989e4818b6596a2b34f2b5d36caad4be7e046404169ba5", "snippets/augmentation/test_time_augmentation.py": "2d8335d3a816b519c45408fe093ee25c882a1ad3ce56d7462416aadfcaf63a10", "snippets/augmentation/transforms.py": "60059207af886d32db342c39a55d94056b10b09e1a97da7eb59b8a715a13074c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -847,7 +847,9 @@ def main() -> None:
     assert abs(rotated - plain) < 0.01, (
         f"TTA changes accuracy by less than 0.01 {plain}"
     )
-    assert mirrored < plain, (plain, mirrored)  # flips: wrong views
+    assert mirrored < plain, (
+        f"the mirrored view lowers accuracy {plain} {mirrored}"
+    )  # flips: wrong views
     print(f"test accuracy, one view: {plain:.3f} {TOL['plain']}")
     print(f"test accuracy, TTA over 5 rotations: {rotated:.3f} {TOL['rot']}")
     print("TTA gain, 5 rotations: within 0.01 of 0")
@@ -858,9 +860,9 @@ def main() -> None:
 
 
 TOL = {
-    "plain": "±0.005",
-    "rot": "±0.005",
-    "mirror": "±0.02",
+    "plain": "±0.02",
+    "rot": "±0.02",
+    "mirror": "±0.03",
 }
 
 if __name__ == "__main__":

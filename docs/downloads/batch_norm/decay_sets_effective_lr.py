@@ -7,7 +7,7 @@
 # then:
 #     python decay_sets_effective_lr.py
 #
-# kb-download: {"record": "17dbbaa747577a726f303413c9b2fa0d221e4b21dc261ef8892e85584d0ef6e5", "sources": {"snippets/batch_norm/decay_sets_effective_lr.py": "8c670300848ebeae08e84e87274f94d11e0188d083ed5bf5455cf3fec28fff24"}}
+# kb-download: {"record": "1a151def9410916c6d73984a863ca62bc14f5bc299a26821dd42e6abadc8a2ef", "sources": {"snippets/batch_norm/decay_sets_effective_lr.py": "4354496c753eb1222f6aee2da2a8e00208b1114b15d5026ad9f7269eaf48442e"}}
 
 
 # --- the snippet, unchanged: snippets/batch_norm/decay_sets_effective_lr.py ---
@@ -28,11 +28,11 @@ from torch import nn
 import torch.nn.functional as F
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
-# Largest distance from seed 0 over seeds 0-4 and other CPU kernels
-# (kb check --seeds 5), rounded up to one digit.
+# Largest distance from seed 0 over seeds 0-9 and other CPU kernels
+# (kb check --seeds 10), rounded up to one digit.
 TOLERANCE = {
     "||W|| at start": 0.07,
-    "||W|| after 200 steps, no decay": 0.1,
+    "||W|| after 200 steps, no decay": 0.2,
     "||W|| after 200 steps, decay 0.005": 0.4,
     "effective step lr/||W||^2 at start": 0.002,
     "effective step after 200 steps, no decay": 0.002,
