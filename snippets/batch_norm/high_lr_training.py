@@ -18,13 +18,13 @@ from torch import nn
 import torch.nn.functional as F
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
-# Largest distance from seed 0 over seeds 0-4 and other CPU kernels
-# (kb check --seeds 5), rounded up to one digit.
+# Largest distance from seed 0 over seeds 0-9 and other CPU kernels
+# (kb check --seeds 10), rounded up to one digit.
 TOLERANCE = {
     "without BN, lr 0.1 epoch 2 train loss": 0.02,
-    "without BN, lr 0.2 epoch 2 train loss": 0.03,
-    "with BN, lr 0.2 epoch 2 train accuracy": 0.04,
-    "with BN, lr 0.2 final train accuracy": 0.04,
+    "without BN, lr 0.2 epoch 2 train loss": 0.2,
+    "with BN, lr 0.2 epoch 2 train accuracy": 0.1,
+    "with BN, lr 0.2 final train accuracy": 0.2,
 }
 
 

@@ -22,11 +22,11 @@ from torch import nn
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 STEPS, EVERY = 800, 50  # minibatch updates; measure every EVERY steps
 QS = (0.15, 0.50, 0.85)  # the percentiles of the paper's Figure 1
-# largest distance from seed 0 over seeds 0-4 and other CPU kernels
-# (kb check --seeds 5): results of training
+# largest distance from seed 0 over seeds 0-9 and other CPU kernels
+# (kb check --seeds 10): results of training
 TOL = {
-    (False, "median"): 0.07, (False, "max"): 0.3,
-    (True, "median"): 0.02, (True, "max"): 0.06,
+    (False, "median"): 0.1, (False, "max"): 0.4,
+    (True, "median"): 0.03, (True, "max"): 0.2,
 }  # fmt: skip
 
 

@@ -114,7 +114,7 @@ def main() -> None:
     for name in acc:
         print(f"parameters, {name}: {params[name]:,}")
     for name in acc:
-        print(f"test accuracy, {name}: {acc[name]:.3f} ±0.03")
+        print(f"test accuracy, {name}: {acc[name]:.3f} ±0.04")
     print(f"test images: {len(y_te)}")
 
 

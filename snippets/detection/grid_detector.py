@@ -212,11 +212,11 @@ def main() -> None:
     print(f"training-set loss, untrained: {start_loss:.2f} ±0.03")
     print("training-set loss, trained: less than a tenth of that")
     print(f"held-out ground-truth boxes: {n_gt}")
-    print(f"detections with score > 0.05, without NMS: {n_raw} ±70")
+    print(f"detections with score > 0.05, without NMS: {n_raw} ±90")
     print(f"detections with score > 0.05, after NMS: {n_kept} ±40")
     print(f"held-out mAP@0.5 without NMS: {map_raw:.3f} ±0.03")
     print(f"held-out mAP@0.5 with NMS: {map_nms:.3f} ±0.03")
-    print(f"detections removed by NMS: {n_raw - n_kept} ±40")
+    print(f"detections removed by NMS: {n_raw - n_kept} ±60")
     print(
         "AP@0.5 per class with NMS: "
         + ", ".join(f"{c} {a:.3f} ±0.07" for c, a in zip(CLASSES, aps))

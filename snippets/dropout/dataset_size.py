@@ -17,13 +17,13 @@ from torch import nn
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 SIZES = (20, 60, 200, 1200)  # training images, of 1797
 STEPS = 300  # the same number of updates at every size
-# largest distance from seed 0 over seeds 0-4 and other CPU kernels
-# (kb check --seeds 5): results of training
+# largest distance from seed 0 over seeds 0-9 and other CPU kernels
+# (kb check --seeds 10): results of training
 TOL = {
-    (0.0, 20): 0.04, (0.5, 20): 0.03,
-    (0.0, 60): 0.03, (0.5, 60): 0.02,
-    (0.0, 200): 0.007, (0.5, 200): 0.02,
-    (0.0, 1200): 0.02, (0.5, 1200): 0.008,
+    (0.0, 20): 0.05, (0.5, 20): 0.04,
+    (0.0, 60): 0.03, (0.5, 60): 0.04,
+    (0.0, 200): 0.01, (0.5, 200): 0.02,
+    (0.0, 1200): 0.02, (0.5, 1200): 0.02,
 }  # fmt: skip
 
 

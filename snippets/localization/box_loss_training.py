@@ -25,13 +25,13 @@ def decode(p):
 
 
 # --8<-- [start:losses]
-# seed-to-seed spread (seeds 1-4 vs seed 0) of mean IoU, fitted share
+# seed-to-seed spread (seeds 1-9 vs seed 0) of mean IoU, fitted share
 TOL = {
     "L2 (mse_loss)": (0.01, 0.01),
     "L1 (l1_loss)": (0.01, 0.01),
     "smooth L1 (beta=1)": (0.01, 0.01),
     "1 - IoU": (0.05, None),  # fits none: exactly 0, asserted
-    "1 - GIoU": (0.03, 0.05),
+    "1 - GIoU": (0.04, 0.08),
 }
 LOSSES = {
     "L2 (mse_loss)": lambda b, t: F.mse_loss(b, t),

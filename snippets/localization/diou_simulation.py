@@ -100,11 +100,11 @@ def main() -> None:
     )
 
     print(f"regression cases: {len(anchors)}")
-    print(f"anchors that miss their target: {missed.float().mean():.3f} ±0.2")
+    print(f"anchors that miss their target: {missed.float().mean():.3f} ±0.3")
     print(f"total error at the start: {start:.0f} ±3000")
-    tolerances = {  # over seeds 0-4 and CPU kernels (kb check --seeds 5)
-        "1 - IoU": {20: "0.06", 50: "0.09", 200: "0.2"},
-        "1 - GIoU": {20: "0.07", 50: "0.06"},  # both end near 0: asserted
+    tolerances = {  # over seeds 0-9 and CPU kernels (kb check --seeds 10)
+        "1 - IoU": {20: "0.09", 50: "0.2", 200: "0.2"},
+        "1 - GIoU": {20: "0.07", 50: "0.07"},  # both end near 0: asserted
         "DIoU": {20: "0.08", 50: "0.09"},
     }
     for name, steps in tolerances.items():

@@ -67,11 +67,11 @@ def main() -> None:
     zeros, circular = "pooled, zeros padding", "pooled, circular padding"
     mean_iou = {name: ious.mean().item() for name, ious in iou.items()}
     print(f"test mean IoU, the mean box: {mean_iou['the mean box']:.3f}")
-    # ±: the spread over seeds 1-4 against seed 0 and other CPUs' kernels
+    # ±: the spread over seeds 1-9 against seed 0 and other CPUs' kernels
     print(f"test mean IoU, {zeros}: {mean_iou[zeros]:.3f} ±0.2")
     print(f"test mean IoU, {circular}: {mean_iou[circular]:.3f} ±0.01")
     print(f"centre spread, true boxes: {centre_spread(boxes_test):.2f} px")
-    print(f"centre spread, {zeros}: {spread[zeros]:.1f} ±0.3 px")
+    print(f"centre spread, {zeros}: {spread[zeros]:.1f} ±0.4 px")
     assert mean_iou[zeros] > mean_iou["the mean box"] + 0.15, (
         "with zero padding the pooled localizer beats the mean box by over 0.15"
     )

@@ -138,12 +138,12 @@ def main() -> None:
     print(f"training digits: {len(train_idx)}")
     print(f"test digits: {len(test_idx)}")
     print(f"without dropout, train accuracy: {plain_tr:.3f} ±0.01")
-    print(f"with dropout, train accuracy: {drop_tr:.3f} ±0.01")
-    print(f"without dropout, test accuracy: {plain_te:.3f} ±0.02")
-    print(f"with dropout, test accuracy: {drop_te:.3f} ±0.07")
-    print(f"with dropout, recomputed BN, test accuracy: {fixed_te:.3f} ±0.06")
+    print(f"with dropout, train accuracy: {drop_tr:.3f} ±0.02")
+    print(f"without dropout, test accuracy: {plain_te:.3f} ±0.06")
+    print(f"with dropout, test accuracy: {drop_te:.3f} ±0.09")
+    print(f"with dropout, recomputed BN, test accuracy: {fixed_te:.3f} ±0.09")
     names = ("without dropout", "with dropout", "recomputed BN")
-    for name, ratio, tol in zip(names, ratios, ("0.02", "0.02", "0.05")):
+    for name, ratio, tol in zip(names, ratios, ("0.05", "0.04", "0.06")):
         print(f"{name}, eval variance / running_var: {ratio:.2f} ±{tol}")
 
 

@@ -115,16 +115,16 @@ def main() -> None:
             )
     mean = {s: float(np.mean(a)) for s, a in acc.items()}
     print("target: 10 labels per class, 40 Adam steps, mean of 3 draws")
-    # spread over seeds 0-4
+    # spread over seeds 0-9
     tol = {
-        "scratch": 0.04,
-        "linear probe": 0.08,
-        "fine-tune last block": 0.07,
-        "full fine-tune, body lr 1e-3": 0.07,
+        "scratch": 0.05,
+        "linear probe": 0.2,
+        "fine-tune last block": 0.2,
+        "full fine-tune, body lr 1e-3": 0.2,
         "full fine-tune, one lr 5e-2": 0.2,
     }
     drift_tol = {
-        "full fine-tune, body lr 1e-3": "±0.01",
+        "full fine-tune, body lr 1e-3": "±0.02",
         "full fine-tune, one lr 5e-2": "±0.3",
     }
     print(

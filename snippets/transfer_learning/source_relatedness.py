@@ -94,8 +94,8 @@ def main() -> None:
         f"more than 0.05: {acc}"
     )
     print("target: digits 5-9, 10 labels per class, frozen body + linear probe")
-    # spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5)
-    tol = {"random weights": "0.04", "source digits 0-4": "0.05"}
+    # spread over seeds 0-9 and other CPUs' kernels (kb check --seeds 10)
+    tol = {"random weights": "0.05", "source digits 0-4": "0.2"}
     label = {
         "random weights": f"random weights, mean of {RANDOM_BODIES} bodies",
         "source digits 0-4": "source digits 0-4",

@@ -109,9 +109,9 @@ def main() -> None:
         "| test MSE |"
     )
     print("|---|---|---|---|")
-    tol = dict(zip(rows, ("0.0002", "0.0007", "0.002", "0.0003", "0.0003")))
+    tol = dict(zip(rows, ("0.0004", "0.002", "0.004", "0.002", "0.0003")))
     cb_tol = {
-        "ConvTranspose2d(k=4, s=2, p=1)": " ±0.06",  # seeds 0-4, kernels
+        "ConvTranspose2d(k=4, s=2, p=1)": " ±0.1",  # seeds 0-9, kernels
         "Conv2d 3x3 to 4 channels + PixelShuffle(2)": " ±0.07",
     }
     for name, (params, start, mse) in rows.items():

@@ -66,7 +66,7 @@ def main() -> None:
     print(f"first-layer filter smoothness, 100 inits: {at_init:.2f} ±0.01")
     print(
         "first-layer filters smoother than at init: "
-        f"{int(smoother.sum())} ±1 of 8"
+        f"{int(smoother.sum())} ±2 of 8"
     )
     print(f"conv3 activation mass inside the box: {s['mass']:.2f} ±0.2")
     print(f"chance (box area / image area): {s['chance']:.3f} ±0.02")

@@ -7,7 +7,7 @@
 # then:
 #     python high_lr_training.py
 #
-# kb-download: {"record": "cfdde06675637827f7b766086592ad9481fd3f70c321ba12cc2326788d812611", "sources": {"snippets/batch_norm/high_lr_training.py": "a2d880f06478821a8afaec279ad6da97451cee1672e05d871fe421a7cd8ef90d"}}
+# kb-download: {"record": "1e27c17ebcfef5baa0e6afd5f2c3f94d58b7ac9e1c86779e83a887b72de52e09", "sources": {"snippets/batch_norm/high_lr_training.py": "5e19d37771dd412319e001b74fe45a419da0442174952000ddae479f50b9aa7b"}}
 
 
 # --- the snippet, unchanged: snippets/batch_norm/high_lr_training.py ---
@@ -31,13 +31,13 @@ from torch import nn
 import torch.nn.functional as F
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
-# Largest distance from seed 0 over seeds 0-4 and other CPU kernels
-# (kb check --seeds 5), rounded up to one digit.
+# Largest distance from seed 0 over seeds 0-9 and other CPU kernels
+# (kb check --seeds 10), rounded up to one digit.
 TOLERANCE = {
     "without BN, lr 0.1 epoch 2 train loss": 0.02,
-    "without BN, lr 0.2 epoch 2 train loss": 0.03,
-    "with BN, lr 0.2 epoch 2 train accuracy": 0.04,
-    "with BN, lr 0.2 final train accuracy": 0.04,
+    "without BN, lr 0.2 epoch 2 train loss": 0.2,
+    "with BN, lr 0.2 epoch 2 train accuracy": 0.1,
+    "with BN, lr 0.2 final train accuracy": 0.2,
 }
 
 

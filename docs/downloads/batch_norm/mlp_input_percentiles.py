@@ -7,7 +7,7 @@
 # then:
 #     python mlp_input_percentiles.py
 #
-# kb-download: {"record": "18a6c94c9f2c49277c8752987689abf19dd6a4118363469ac15332f41428883f", "sources": {"snippets/batch_norm/mlp_input_percentiles.py": "21e1e56ffbd4abb023096ea2b2bdcaab6914c653d6e76a17e54d461e79c2559b"}}
+# kb-download: {"record": "22d5d0f77ac64390c848eadca92c136c26ed9369f329e325e1ac7eddfe15719d", "sources": {"snippets/batch_norm/mlp_input_percentiles.py": "1ddee0d7ce75cd2752ad041b75b543906b73c8076081bf6119b62b43930c983a"}}
 
 
 # --- the snippet, unchanged: snippets/batch_norm/mlp_input_percentiles.py ---
@@ -35,11 +35,11 @@ from torch import nn
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 STEPS, EVERY = 800, 50  # minibatch updates; measure every EVERY steps
 QS = (0.15, 0.50, 0.85)  # the percentiles of the paper's Figure 1
-# largest distance from seed 0 over seeds 0-4 and other CPU kernels
-# (kb check --seeds 5): results of training
+# largest distance from seed 0 over seeds 0-9 and other CPU kernels
+# (kb check --seeds 10): results of training
 TOL = {
-    (False, "median"): 0.07, (False, "max"): 0.3,
-    (True, "median"): 0.02, (True, "max"): 0.06,
+    (False, "median"): 0.1, (False, "max"): 0.4,
+    (True, "median"): 0.03, (True, "max"): 0.2,
 }  # fmt: skip
 
 

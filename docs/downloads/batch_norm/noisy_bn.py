@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "56e9884e15925aa3fd3457a894ef70fc3d35dd838304d5b3c5334a0fd75f50df", "sources": {"snippets/batch_norm/high_lr_training.py": "a2d880f06478821a8afaec279ad6da97451cee1672e05d871fe421a7cd8ef90d", "snippets/batch_norm/noisy_bn.py": "3aa8ba7f11d5275f45dde778e7d1819e26d34cdceb7466d767453fd848f32912"}}
+# kb-download: {"record": "5c5263f88c337e6079a10e81f0f6c31917579c180ac38b2961a537f826adb3f8", "sources": {"snippets/batch_norm/high_lr_training.py": "5e19d37771dd412319e001b74fe45a419da0442174952000ddae479f50b9aa7b", "snippets/batch_norm/noisy_bn.py": "54e98ec29272a21c5ffcd7253a1107ed0796e01e1d15ad432f0499ff7f5addeb"}}
 
 
 import sys
@@ -45,13 +45,13 @@ from torch import nn
 import torch.nn.functional as F
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
-# Largest distance from seed 0 over seeds 0-4 and other CPU kernels
-# (kb check --seeds 5), rounded up to one digit.
+# Largest distance from seed 0 over seeds 0-9 and other CPU kernels
+# (kb check --seeds 10), rounded up to one digit.
 TOLERANCE = {
     "without BN, lr 0.1 epoch 2 train loss": 0.02,
-    "without BN, lr 0.2 epoch 2 train loss": 0.03,
-    "with BN, lr 0.2 epoch 2 train accuracy": 0.04,
-    "with BN, lr 0.2 final train accuracy": 0.04,
+    "without BN, lr 0.2 epoch 2 train loss": 0.2,
+    "with BN, lr 0.2 epoch 2 train accuracy": 0.1,
+    "with BN, lr 0.2 final train accuracy": 0.2,
 }
 
 
@@ -286,7 +286,7 @@ def main() -> None:
     # --8<-- [end:run]
     print(f"learning rate 0.2, epochs: {EPOCHS}")
     print("next layer's input drift per step, noisy BN / BN: above 10")
-    tol = {"with BN": 0.06, "with noisy BN": 0.2}
+    tol = {"with BN": 0.2, "with noisy BN": 0.2}
     for name in tol:
         print(
             f"{name}, train accuracy in eval mode: {acc[name]:.3f} ±{tol[name]}"

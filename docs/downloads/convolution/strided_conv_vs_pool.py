@@ -7,7 +7,7 @@
 # then:
 #     python strided_conv_vs_pool.py
 #
-# kb-download: {"record": "03b9fcffa0ae8c8e7aaf121c639311b65cc55a9581af9ab31b5a5ab0938b5236", "sources": {"snippets/convolution/strided_conv_vs_pool.py": "075cc1c4f28b9f86eb9e6e38befa55ab0a18b3bc585e95494da5e6c6c3f7959e"}}
+# kb-download: {"record": "3179a635f8e6e951c745a5cd0f9b081f0c193d859e0c231b713ae076197733c7", "sources": {"snippets/convolution/strided_conv_vs_pool.py": "0fa15910d88a63708cd225a5ccf27986cf54fd035a603451e37c18d2c0cf641b"}}
 
 
 # --- the snippet, unchanged: snippets/convolution/strided_conv_vs_pool.py ---
@@ -127,7 +127,7 @@ def main() -> None:
     for name in acc:
         print(f"parameters, {name}: {params[name]:,}")
     for name in acc:
-        print(f"test accuracy, {name}: {acc[name]:.3f} ±0.03")
+        print(f"test accuracy, {name}: {acc[name]:.3f} ±0.04")
     print(f"test images: {len(y_te)}")
 
 

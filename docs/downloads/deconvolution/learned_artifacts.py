@@ -7,7 +7,7 @@
 # then:
 #     python learned_artifacts.py
 #
-# kb-download: {"record": "68f7ebadd8892a68dfd6dcb56af038be60909eeb66f67b8a68409b2c6447a0d3", "sources": {"snippets/deconvolution/learned_artifacts.py": "467907d64a58137e0101ef7f560f1cdcfe8cf628b488c832dc633b63c81901db"}}
+# kb-download: {"record": "b620b7addb4633243342845fdbdb95cf98704c0e768114ed278376efce5bbd9a", "sources": {"snippets/deconvolution/learned_artifacts.py": "98af600fee4d9c67a19a10e365990c65bb0216a23069977322c16fcea36f24c5"}}
 
 
 # --- the snippet, unchanged: snippets/deconvolution/learned_artifacts.py ---
@@ -125,17 +125,17 @@ def main() -> None:
         f"all-ones k=3 s=2, max/min of the interior, 1 / 2 / 3 layers: "
         f"{ratios[0]:.0f} / {ratios[1]:.0f} / {ratios[2]:.0f}"
     )
-    # largest distance from seed 0 over seeds 0-4 and other CPU kernels
-    # (kb check --seeds 5), rounded up
+    # largest distance from seed 0 over seeds 0-9 and other CPU kernels
+    # (kb check --seeds 10), rounded up
     mse_tol = {
-        "ConvTranspose2d k=4 s=2, twice": "0.003",
-        "nearest + 3x3 conv, twice": "0.007",
+        "ConvTranspose2d k=4 s=2, twice": "0.02",
+        "nearest + 3x3 conv, twice": "0.01",
     }
     for name, results in runs.items():
         mse, ff = np.mean(results, axis=0)
         mean_of = f", mean of {len(results)}" if len(results) > 1 else ""
         print(f"{name}, training MSE{mean_of}: {mse:.4f} ±{mse_tol[name]}")
-        tol = " ±0.03" if ff > 1e-3 else ""  # 0: flat by construction
+        tol = " ±0.05" if ff > 1e-3 else ""  # 0: flat by construction
         print(
             f"{name}, flat-field pattern after training{mean_of}: {ff:.3f}{tol}"
         )

@@ -7,7 +7,7 @@
 # then:
 #     python dataset_size.py
 #
-# kb-download: {"record": "0c5e90cc5cffd7797748ccd08676613a11edc6affc2b6453175168acfd841546", "sources": {"snippets/dropout/dataset_size.py": "b9fcfa2b0a4d358a71eb4db2a4e428d11e2533d8a1eb2d86eb17f59f0e35aa79"}}
+# kb-download: {"record": "557ce9d000620f8ac6dad3973fc29000d2de12f488a6dc116b968a5d99f75ee4", "sources": {"snippets/dropout/dataset_size.py": "38978dde926b8a4fc35680b5021a4d2663dde1d795ad9569526cd3cb71433dd0"}}
 
 
 # --- the snippet, unchanged: snippets/dropout/dataset_size.py ---
@@ -30,13 +30,13 @@ from torch import nn
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 SIZES = (20, 60, 200, 1200)  # training images, of 1797
 STEPS = 300  # the same number of updates at every size
-# largest distance from seed 0 over seeds 0-4 and other CPU kernels
-# (kb check --seeds 5): results of training
+# largest distance from seed 0 over seeds 0-9 and other CPU kernels
+# (kb check --seeds 10): results of training
 TOL = {
-    (0.0, 20): 0.04, (0.5, 20): 0.03,
-    (0.0, 60): 0.03, (0.5, 60): 0.02,
-    (0.0, 200): 0.007, (0.5, 200): 0.02,
-    (0.0, 1200): 0.02, (0.5, 1200): 0.008,
+    (0.0, 20): 0.05, (0.5, 20): 0.04,
+    (0.0, 60): 0.03, (0.5, 60): 0.04,
+    (0.0, 200): 0.01, (0.5, 200): 0.02,
+    (0.0, 1200): 0.02, (0.5, 1200): 0.02,
 }  # fmt: skip
 
 

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "2c22199abc4c2a490fe2af0c002914f213ac21c337d2f41240fac83e6df8a540", "sources": {"snippets/efficient_conv/digits_tradeoff.py": "ab81b831504e1a31d5f3c1057232683c5d0ab7866496e591dd92e9623bc14852", "snippets/efficient_conv/relu_between.py": "669f2ebdac1323367b610d98076a3df69ad6183e896dff9e845e481fce66bccd", "snippets/efficient_conv/separable_cost.py": "a619a5f66de25733c528aa9d3bdbb352a06c6d5d80142866783f6072a6c47fb4"}}
+# kb-download: {"record": "dc7a11223db34ebe34ba2eed798a6e38cd9c1c6d17151f9a081dbaa8cc0a4af6", "sources": {"snippets/efficient_conv/digits_tradeoff.py": "ab81b831504e1a31d5f3c1057232683c5d0ab7866496e591dd92e9623bc14852", "snippets/efficient_conv/relu_between.py": "669f2ebdac1323367b610d98076a3df69ad6183e896dff9e845e481fce66bccd", "snippets/efficient_conv/separable_cost.py": "a619a5f66de25733c528aa9d3bdbb352a06c6d5d80142866783f6072a6c47fb4"}}
 
 
 import sys

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "f6bcc598c4247d23f8cdfe0669be227e9afedcd11ebaf1269781bda953d20fd7", "sources": {"snippets/localization/box_loss_training.py": "69e1b7a112455ffeed3bdd4e85e28965a30141d5cc8a1599a6f2d9f928eb5ac4", "snippets/localization/box_losses.py": "0217da0ec41baf8b9d2fe71e5e0b3fb6728e0fee45a980f83de4d4428dc72692"}}
+# kb-download: {"record": "c2c1978326ade09dd0212127161166f7d2a49a3facdb3cfd83f957bd2803cb6b", "sources": {"snippets/localization/box_loss_training.py": "ae1e415288173e1ee180437895e945887e8944c5e98d7b08a3d54293cc286561", "snippets/localization/box_losses.py": "0217da0ec41baf8b9d2fe71e5e0b3fb6728e0fee45a980f83de4d4428dc72692"}}
 
 
 import sys
@@ -176,13 +176,13 @@ def decode(p):
 
 
 # --8<-- [start:losses]
-# seed-to-seed spread (seeds 1-4 vs seed 0) of mean IoU, fitted share
+# seed-to-seed spread (seeds 1-9 vs seed 0) of mean IoU, fitted share
 TOL = {
     "L2 (mse_loss)": (0.01, 0.01),
     "L1 (l1_loss)": (0.01, 0.01),
     "smooth L1 (beta=1)": (0.01, 0.01),
     "1 - IoU": (0.05, None),  # fits none: exactly 0, asserted
-    "1 - GIoU": (0.03, 0.05),
+    "1 - GIoU": (0.04, 0.08),
 }
 LOSSES = {
     "L2 (mse_loss)": lambda b, t: F.mse_loss(b, t),

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "2d90ee97441de05ca16421c9eab541bf9dc21c84d47db1e83f586b54a856972f", "sources": {"snippets/localization/classify_and_localize.py": "f8e4fef49ce8bd98bf28b7248e57ea2c1a46267b0dfcdf3d82768857ecb3901c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "0048bf765c2fcf77cac52be951c9ba8adfbf42ea48538beb458d14a6e43469c2", "sources": {"snippets/localization/classify_and_localize.py": "f8e4fef49ce8bd98bf28b7248e57ea2c1a46267b0dfcdf3d82768857ecb3901c", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "38af93ac9a6cdf025cac80314597e94b0af8f7e7f73dfd9e8f5201259aa50965", "sources": {"snippets/localization/box_formats.py": "845013a94b20450536a9d604581c7b47bd13eca3efa452533dde24437547ee4b", "snippets/localization/box_loss_training.py": "69e1b7a112455ffeed3bdd4e85e28965a30141d5cc8a1599a6f2d9f928eb5ac4", "snippets/localization/box_losses.py": "0217da0ec41baf8b9d2fe71e5e0b3fb6728e0fee45a980f83de4d4428dc72692", "snippets/localization/diou_ciou_losses.py": "ba6d7d8793a2ed05a8f2d591b6be353ac67cb8c6415cd2be6f9278e2dcb831c0", "snippets/localization/diou_simulation.py": "5cd7fc73e11e56bb1e33c8cd45892d4e7dcf4409c21c0500b332c31786a238d4"}}
+# kb-download: {"record": "c74d7ce2b7350bdbfdbcd2a5246f967f38a858aedf924838ff91985d73f23ea2", "sources": {"snippets/localization/box_formats.py": "845013a94b20450536a9d604581c7b47bd13eca3efa452533dde24437547ee4b", "snippets/localization/box_loss_training.py": "ae1e415288173e1ee180437895e945887e8944c5e98d7b08a3d54293cc286561", "snippets/localization/box_losses.py": "0217da0ec41baf8b9d2fe71e5e0b3fb6728e0fee45a980f83de4d4428dc72692", "snippets/localization/diou_ciou_losses.py": "ba6d7d8793a2ed05a8f2d591b6be353ac67cb8c6415cd2be6f9278e2dcb831c0", "snippets/localization/diou_simulation.py": "b550a5a41ecfe7e48269db03c5bc2bcf6f3086daf90e333c0fb53693dc0f426b"}}
 
 
 import sys
@@ -277,13 +277,13 @@ def decode(p):
 
 
 # --8<-- [start:losses]
-# seed-to-seed spread (seeds 1-4 vs seed 0) of mean IoU, fitted share
+# seed-to-seed spread (seeds 1-9 vs seed 0) of mean IoU, fitted share
 TOL = {
     "L2 (mse_loss)": (0.01, 0.01),
     "L1 (l1_loss)": (0.01, 0.01),
     "smooth L1 (beta=1)": (0.01, 0.01),
     "1 - IoU": (0.05, None),  # fits none: exactly 0, asserted
-    "1 - GIoU": (0.03, 0.05),
+    "1 - GIoU": (0.04, 0.08),
 }
 LOSSES = {
     "L2 (mse_loss)": lambda b, t: F.mse_loss(b, t),
@@ -612,11 +612,11 @@ def main() -> None:
     )
 
     print(f"regression cases: {len(anchors)}")
-    print(f"anchors that miss their target: {missed.float().mean():.3f} ±0.2")
+    print(f"anchors that miss their target: {missed.float().mean():.3f} ±0.3")
     print(f"total error at the start: {start:.0f} ±3000")
-    tolerances = {  # over seeds 0-4 and CPU kernels (kb check --seeds 5)
-        "1 - IoU": {20: "0.06", 50: "0.09", 200: "0.2"},
-        "1 - GIoU": {20: "0.07", 50: "0.06"},  # both end near 0: asserted
+    tolerances = {  # over seeds 0-9 and CPU kernels (kb check --seeds 10)
+        "1 - IoU": {20: "0.09", 50: "0.2", 200: "0.2"},
+        "1 - GIoU": {20: "0.07", 50: "0.07"},  # both end near 0: asserted
         "DIoU": {20: "0.08", 50: "0.09"},
     }
     for name, steps in tolerances.items():

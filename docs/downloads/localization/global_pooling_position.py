@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "00bb8a189fb8ac69dfb932a950168e7aca5a17a3a1a8d60a4eae3b4b9966ca30", "sources": {"snippets/localization/classify_and_localize.py": "f8e4fef49ce8bd98bf28b7248e57ea2c1a46267b0dfcdf3d82768857ecb3901c", "snippets/localization/global_pooling_position.py": "ac834f1f4ba25950a3fbfc8f69e290b4ea41521bfa2051784924bf20d72576f8", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "63def4b21a1840a581d8608eff5c5db94c84bdb9a606d04014905843fa991310", "sources": {"snippets/localization/classify_and_localize.py": "f8e4fef49ce8bd98bf28b7248e57ea2c1a46267b0dfcdf3d82768857ecb3901c", "snippets/localization/global_pooling_position.py": "bf1e9094321204921c8e3f0ec988743f74915c7f019b37f883f5bd35deda9929", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -523,11 +523,11 @@ def main() -> None:
     zeros, circular = "pooled, zeros padding", "pooled, circular padding"
     mean_iou = {name: ious.mean().item() for name, ious in iou.items()}
     print(f"test mean IoU, the mean box: {mean_iou['the mean box']:.3f}")
-    # ±: the spread over seeds 1-4 against seed 0 and other CPUs' kernels
+    # ±: the spread over seeds 1-9 against seed 0 and other CPUs' kernels
     print(f"test mean IoU, {zeros}: {mean_iou[zeros]:.3f} ±0.2")
     print(f"test mean IoU, {circular}: {mean_iou[circular]:.3f} ±0.01")
     print(f"centre spread, true boxes: {centre_spread(boxes_test):.2f} px")
-    print(f"centre spread, {zeros}: {spread[zeros]:.1f} ±0.3 px")
+    print(f"centre spread, {zeros}: {spread[zeros]:.1f} ±0.4 px")
     assert mean_iou[zeros] > mean_iou["the mean box"] + 0.15, (
         "with zero padding the pooled localizer beats the mean box by over 0.15"
     )

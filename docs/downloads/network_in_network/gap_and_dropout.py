@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "deb9cbbab32d9ba27cec247c8c98bace7d048a534704e81699e76d08957262fc", "sources": {"snippets/network_in_network/gap_and_dropout.py": "bf145c351d5d7844a5af7aa23427cbe941f6311990d1b00f3580ef80203cd7ad", "snippets/network_in_network/nin_digits.py": "6895e7909720fb307b53ddfb7b28dca342bbd046784896c20c6fe56496e47b66"}}
+# kb-download: {"record": "150a1beb3b9dbb3de009b39878e225e414ee4d18f59849adf2353c7b774c2ec4", "sources": {"snippets/network_in_network/gap_and_dropout.py": "6c842a3adec375ed535bef58356bc9bc8c1eebc0127a61d910f68486183f02c1", "snippets/network_in_network/nin_digits.py": "6895e7909720fb307b53ddfb7b28dca342bbd046784896c20c6fe56496e47b66"}}
 
 
 import sys
@@ -311,12 +311,12 @@ def main() -> None:
     print(f"training digits: {len(train_idx)}")
     print(f"test digits: {len(test_idx)}")
     print(f"without dropout, train accuracy: {plain_tr:.3f} ±0.01")
-    print(f"with dropout, train accuracy: {drop_tr:.3f} ±0.01")
-    print(f"without dropout, test accuracy: {plain_te:.3f} ±0.02")
-    print(f"with dropout, test accuracy: {drop_te:.3f} ±0.07")
-    print(f"with dropout, recomputed BN, test accuracy: {fixed_te:.3f} ±0.06")
+    print(f"with dropout, train accuracy: {drop_tr:.3f} ±0.02")
+    print(f"without dropout, test accuracy: {plain_te:.3f} ±0.06")
+    print(f"with dropout, test accuracy: {drop_te:.3f} ±0.09")
+    print(f"with dropout, recomputed BN, test accuracy: {fixed_te:.3f} ±0.09")
     names = ("without dropout", "with dropout", "recomputed BN")
-    for name, ratio, tol in zip(names, ratios, ("0.02", "0.02", "0.05")):
+    for name, ratio, tol in zip(names, ratios, ("0.05", "0.04", "0.06")):
         print(f"{name}, eval variance / running_var: {ratio:.2f} ±{tol}")
 
 

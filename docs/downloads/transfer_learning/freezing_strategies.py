@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "e4835d505407fb74189e6d15142e8bbccfa265facec1472ea6fa96077c6a89ba", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/transfer_learning/few_labels.py": "96ed2683617d19657bf34e2e94757d2abde94dab03a78835b6662febe9ee3e6d", "snippets/transfer_learning/freezing_strategies.py": "bf145fa8af07c821aabd69608b5156ecb16e176b56bc3dddfaab2d8c886df25e"}}
+# kb-download: {"record": "c782dbd9d4461d92c091477ebfd47ddb7eb562e45fef5acbb8e695847dac1080", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/transfer_learning/few_labels.py": "96ed2683617d19657bf34e2e94757d2abde94dab03a78835b6662febe9ee3e6d", "snippets/transfer_learning/freezing_strategies.py": "6337cc26d5952b73ba5fb93970d4bc600863de1d6129b8869089568c38462706"}}
 
 
 import sys
@@ -589,16 +589,16 @@ def main() -> None:
             )
     mean = {s: float(np.mean(a)) for s, a in acc.items()}
     print("target: 10 labels per class, 40 Adam steps, mean of 3 draws")
-    # spread over seeds 0-4
+    # spread over seeds 0-9
     tol = {
-        "scratch": 0.04,
-        "linear probe": 0.08,
-        "fine-tune last block": 0.07,
-        "full fine-tune, body lr 1e-3": 0.07,
+        "scratch": 0.05,
+        "linear probe": 0.2,
+        "fine-tune last block": 0.2,
+        "full fine-tune, body lr 1e-3": 0.2,
         "full fine-tune, one lr 5e-2": 0.2,
     }
     drift_tol = {
-        "full fine-tune, body lr 1e-3": "±0.01",
+        "full fine-tune, body lr 1e-3": "±0.02",
         "full fine-tune, one lr 5e-2": "±0.3",
     }
     print(

@@ -7,7 +7,7 @@
 # then:
 #     python source_relatedness.py
 #
-# kb-download: {"record": "9d89e2a40879896d29b74c46e043d1a927a70752d88a070cab3fe18236068d2b", "sources": {"snippets/transfer_learning/source_relatedness.py": "6675dba8b3983ce81afc7989310c6927120fe5e4aeb6fbde231d9ecd3bc9f558"}}
+# kb-download: {"record": "27e0e2eb15aaea3c679b397e32b8fb35739790dab934ab2d28ba3c2899f30f1c", "sources": {"snippets/transfer_learning/source_relatedness.py": "ab8bfcb931ec53e2639ebd727494d682508bf6466fb10a2f8094db08e3fc3942"}}
 
 
 # --- the snippet, unchanged: snippets/transfer_learning/source_relatedness.py ---
@@ -107,8 +107,8 @@ def main() -> None:
         f"more than 0.05: {acc}"
     )
     print("target: digits 5-9, 10 labels per class, frozen body + linear probe")
-    # spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5)
-    tol = {"random weights": "0.04", "source digits 0-4": "0.05"}
+    # spread over seeds 0-9 and other CPUs' kernels (kb check --seeds 10)
+    tol = {"random weights": "0.05", "source digits 0-4": "0.2"}
     label = {
         "random weights": f"random weights, mean of {RANDOM_BODIES} bodies",
         "source digits 0-4": "source digits 0-4",

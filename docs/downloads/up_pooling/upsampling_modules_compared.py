@@ -7,7 +7,7 @@
 # then:
 #     python upsampling_modules_compared.py
 #
-# kb-download: {"record": "ad20eafa071c6e52b96236fa66c6127ec1d326be5aafe5d64246f9629186bc9d", "sources": {"snippets/up_pooling/upsampling_modules_compared.py": "f777d037c0853bd01913a5e34ea03947c85197ae8b1093dd5ee3c0b961a83b2f"}}
+# kb-download: {"record": "73505793dafb881cb6e45a0114fd2793e49442a2bd492135d8e46c098894be6e", "sources": {"snippets/up_pooling/upsampling_modules_compared.py": "c72c38efad47ec7a93166451f168c9e0ff032283fd55a13225639415524a2778"}}
 
 
 # --- the snippet, unchanged: snippets/up_pooling/upsampling_modules_compared.py ---
@@ -122,9 +122,9 @@ def main() -> None:
         "| test MSE |"
     )
     print("|---|---|---|---|")
-    tol = dict(zip(rows, ("0.0002", "0.0007", "0.002", "0.0003", "0.0003")))
+    tol = dict(zip(rows, ("0.0004", "0.002", "0.004", "0.002", "0.0003")))
     cb_tol = {
-        "ConvTranspose2d(k=4, s=2, p=1)": " ±0.06",  # seeds 0-4, kernels
+        "ConvTranspose2d(k=4, s=2, p=1)": " ±0.1",  # seeds 0-9, kernels
         "Conv2d 3x3 to 4 channels + PixelShuffle(2)": " ±0.07",
     }
     for name, (params, start, mse) in rows.items():

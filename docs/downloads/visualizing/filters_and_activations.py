@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "3f6859dececb8c1c7fc02992107999846ed3f795ce86b2dc3b00f7d36f19ac2e", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/filters_and_activations.py": "07905862aff16e10e77c1632842e22c47f5a822c1f6cd6eb492699b1f14ae344", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
+# kb-download: {"record": "8378e19ba325d54d80053add563660c158901282f1eb9dbc160e5d1d6182088a", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/filters_and_activations.py": "fee520c75954667a9fb5df0d2c80186dd17b80ced43b1a9e7d2f509dadb574f2", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
 
 
 import sys
@@ -506,7 +506,7 @@ def main() -> None:
     print(f"first-layer filter smoothness, 100 inits: {at_init:.2f} ±0.01")
     print(
         "first-layer filters smoother than at init: "
-        f"{int(smoother.sum())} ±1 of 8"
+        f"{int(smoother.sum())} ±2 of 8"
     )
     print(f"conv3 activation mass inside the box: {s['mass']:.2f} ±0.2")
     print(f"chance (box area / image area): {s['chance']:.3f} ±0.02")
