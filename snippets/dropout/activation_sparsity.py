@@ -97,7 +97,7 @@ def main() -> None:
     mean5 = stats[0.5]["mean hidden activation"]
     zeros0 = stats[0.0]["fraction of activations exactly 0"]
     zeros5 = stats[0.5]["fraction of activations exactly 0"]
-    # the claims, for every seed and CPU kernel (kb check --seeds 5):
+    # the claims, for every seed and CPU kernel (kb check --seeds 10):
     # more exact zeros, a measure of sparsity that no rescaling of h changes,
     assert zeros5 > 2 * zeros0, (
         f"dropout more than doubles the exact zeros {zeros0} {zeros5}"
@@ -115,11 +115,11 @@ def main() -> None:
         f"dropout more than halves the mean activation {mean0} {mean5}"
     )
 
-    # largest distance from seed 0 over seeds 0-4 and other CPU kernels
+    # largest distance from seed 0 over seeds 0-9 and other CPU kernels
     tol = {
         "mean hidden activation": {0.0: 0.006, 0.5: 0.007},
-        "fraction of activations exactly 0": {0.0: 0.03, 0.5: 0.03},
-        "active units per test image": {0.0: 5, 0.5: 6},
+        "fraction of activations exactly 0": {0.0: 0.04, 0.5: 0.04},
+        "active units per test image": {0.0: 8, 0.5: 10},
     }
     for p, name in ((0.0, "without dropout"), (0.5, "with dropout, p=0.5")):
         for label, value in stats[p].items():

@@ -59,14 +59,14 @@ def main() -> None:
             out.var().item(),
         )
     # --8<-- [end:table]
-    # Largest distance from seed 0 over seeds 0-4 and other CPU kernels
-    # (kb check --seeds 5) of the dropped fraction and of the variance; None:
+    # Largest distance from seed 0 over seeds 0-9 and other CPU kernels
+    # (kb check --seeds 10) of the dropped fraction and of the variance; None:
     # the same in every run.
     tol = {
         "nn.Dropout": (0.003, None),
         "nn.Dropout1d": (0.007, 0.01),
         "nn.Dropout2d": (0.04, 0.08),
-        "nn.Dropout3d": (0.007, 0.01),
+        "nn.Dropout3d": (0.02, 0.03),
         "nn.AlphaDropout": (0.003, None),
         "nn.FeatureAlphaDropout": (0.02, 0.01),
         "GaussianDropout": (None, 0.01),  # drops nothing

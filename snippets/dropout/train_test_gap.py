@@ -105,8 +105,8 @@ def main() -> None:
     # without dropout it memorizes
     assert curves[0.0]["train"][-1] == 1.0, curves[0.0]["train"][-1]
 
-    # largest distance from seed 0 over seeds 0-4 and other CPU kernels
-    tol = {0.0: 0.003, 0.5: 0.006}  # (kb check --seeds 5)
+    # largest distance from seed 0 over seeds 0-9 and other CPU kernels
+    tol = {0.0: 0.005, 0.5: 0.006}  # (kb check --seeds 10)
     for p, name in ((0.0, "without dropout"), (0.5, "with dropout")):
         print(f"train accuracy {name}: {curves[p]['train'][-1]:.3f}")
         print(f"test accuracy {name}: {curves[p]['test'][-1]:.3f} ±{tol[p]}")

@@ -135,11 +135,11 @@ def main() -> None:
     lines = {  # side/main: gradient norms at conv 1, side loss over main loss
         "networks per setting": f"{NETS}",
         "default init, side/main, log10 of geometric mean": (
-            f"{math.log10(geometric_mean(default)):.2f} ±0.2"
+            f"{math.log10(geometric_mean(default)):.2f} ±0.3"
         ),
         "He init, side/main, geometric mean": f"{geometric_mean(he):.2f} ±0.2",
         "BatchNorm, side/main, geometric mean": (
-            f"{geometric_mean(bn):.3f} ±0.02"
+            f"{geometric_mean(bn):.3f} ±0.04"
         ),
         "side head parameters, unused at inference": (
             f"{side_params} of {all_params}"

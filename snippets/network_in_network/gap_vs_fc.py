@@ -104,8 +104,9 @@ def main() -> None:
     for name, (params, acc_tr, acc_te) in results.items():
         print(f"{name}, parameters: {params}")
         print(f"{name}, train accuracy: {acc_tr:.3f} ±0.01")
-        print(f"{name}, test accuracy: {acc_te:.3f} ±0.03")
-        print(f"{name}, train-test gap: {acc_tr - acc_te:.3f} ±0.03")
+        # over seeds 0-9 and other kernels (kb check --seeds 10)
+        tol = {"GAP head": 0.07, "FC head": 0.03}[name]
+        print(f"{name}, test accuracy: {acc_te:.3f} ±{tol}")
 
 
 if __name__ == "__main__":

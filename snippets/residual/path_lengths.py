@@ -19,7 +19,7 @@ from degradation import Block, make_net  # same folder
 from lesion_study import digits_split, train
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
-TOL = [0.02, 0.03, 0.02, 0.02, 0.02]  # per k: spread over seeds and kernels
+TOL = [0.05, 0.06, 0.03, 0.04, 0.02]  # per k: spread over seeds and kernels
 
 
 # --8<-- [start:path]
@@ -90,7 +90,7 @@ def main() -> None:
     print(f"paths through at most 3 branches, share of the paths: {few:.2f}")
     print(
         f"paths through at most 3 branches, share of the gradient: "
-        f"{sum(share[:4]):.2f} ±0.02"
+        f"{sum(share[:4]):.2f} ±0.03"
     )
     print("paths through 5 or more branches: < 0.05 of the gradient")
 

@@ -156,8 +156,8 @@ def main() -> None:
             f"the 8s head beats the 32s head by over 0.4 ({name} shapes): "
             f"{coarse}, {fine}"
         )
-    # tolerances: the spread over 5 seeds and other CPUs' kernels
-    tol = {"all": (0.03, 0.03, 0.02), "small": (0.03, 0.04, 0.04)}
+    # tolerances: the spread over 10 seeds and other CPUs' kernels
+    tol = {"all": (0.03, 0.03, 0.03), "small": (0.03, 0.04, 0.05)}
     for head, t in zip(HEADS, tol["all"]):
         print(f"FCN-{head} head, mean IoU: {miou['all', head]:.3f} ±{t:g}")
     for head, t in zip(HEADS, tol["small"]):

@@ -31,8 +31,8 @@ DRAWS = 3  # draws of the labelled target images, accuracies averaged
 # 5 / 10 / 20 / 50 labels per class
 TOL = {
     "scratch": ("0.09", "0.08", "0.05", "0.05"),
-    "frozen features": ("0.09", "0.2", "0.2", "0.2"),
-    "fine-tune": ("0.06", "0.08", "0.08", "0.2"),
+    "frozen features": ("0.1", "0.2", "0.2", "0.2"),
+    "fine-tune": ("0.1", "0.08", "0.08", "0.2"),
 }
 
 
@@ -153,7 +153,7 @@ def main() -> None:
         for m in methods:
             acc[m].append(float(np.mean(scores[m])))
 
-    print(f"source task training accuracy: {source_acc:.3f} ±0.02")
+    print(f"source task training accuracy: {source_acc:.3f} ±0.04")
     print(f"target test images: {len(y_test)}")
     for m in methods:
         print(
@@ -165,10 +165,8 @@ def main() -> None:
             f"{m}, test accuracy with 5 labels per class: "
             f"{acc[m][0]:.2f} ±{TOL[m][0]}"
         )
-    # the effect at 5 labels per class, on its own line (for its spread)
-    for m, tol in (("frozen features", 0.06), ("fine-tune", 0.04)):
-        gain = acc[m][0] - acc["scratch"][0]
-        print(f"{m} minus scratch, 5 labels per class: {gain:.2f} ±{tol}")
+    # the effect at 5 labels per class: the page takes it seed by seed
+    # from the lines above (the difference directive)
     assert acc["frozen features"][0] > acc["scratch"][0] + 0.1, (
         f"frozen features beat scratch by more than 0.1 at 5 labels: {acc}"
     )

@@ -119,11 +119,11 @@ def main() -> None:
         "target: noisy shapes, 10 labels per class, logistic regression (C=1), "
         f"mean of {DRAWS} draws; random: mean of {RANDOM_BODIES} bodies"
     )
-    # spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5)
+    # spread over seeds 0-9 and other CPUs' kernels (kb check --seeds 10)
     tol = {
         ("pretrained", "layer 1"): "0.2",
-        ("pretrained", "layer 2"): "0.07",
-        ("random", "layer 1"): "0.02",
+        ("pretrained", "layer 2"): "0.09",
+        ("random", "layer 1"): "0.05",
         ("random", "layer 2"): "0.03",
     }
     for (b, layer), a in mean.items():

@@ -82,14 +82,14 @@ def main() -> None:
         f"trained beats untrained by 0.1 {(s, r)}"
     )
     print(f"test images: {len(x)} (8x8 patch, stride 4: 64 copies each)")
-    print(f"occlusion mass inside the box: {s['mass']:.2f} ±0.1")
+    print(f"occlusion mass inside the box: {s['mass']:.2f} ±0.2")
     print(
         f"occlusion maximum inside the box (pointing): {s['pointing']:.2f} ±0.3"
     )
     print(f"chance (box area / image area): {s['chance']:.3f} ±0.03")
     print(
         "untrained models (a fresh one per image), "
-        f"occlusion mass inside the box: {r['mass']:.2f} ±0.05"
+        f"occlusion mass inside the box: {r['mass']:.2f} ±0.1"
     )
     titles = [CLASSES[int(c)] for c in y[:6]]
     overlay(x[:6].cpu(), maps[:6], boxes[:6], titles, "occlusion.png")

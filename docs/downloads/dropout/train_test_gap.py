@@ -7,7 +7,7 @@
 # then:
 #     python train_test_gap.py
 #
-# kb-download: {"record": "dbbd57d931a3e60838744eb489ab7b99e027a0990dbb010ef8c32b98589652c0", "sources": {"snippets/dropout/train_test_gap.py": "50efccbd2b373961d182c708dcb0f84529a082d135125870b7b8e81ace10b399"}}
+# kb-download: {"record": "557e33d7f3556edf987e4857289378fb8394e9b7b3d9b2134c74311420b59974", "sources": {"snippets/dropout/train_test_gap.py": "aeace161ce2c8288a1972741985b4238fbbf4c0bf1d08bbbcaba77753763a38b"}}
 
 
 # --- the snippet, unchanged: snippets/dropout/train_test_gap.py ---
@@ -118,8 +118,8 @@ def main() -> None:
     # without dropout it memorizes
     assert curves[0.0]["train"][-1] == 1.0, curves[0.0]["train"][-1]
 
-    # largest distance from seed 0 over seeds 0-4 and other CPU kernels
-    tol = {0.0: 0.003, 0.5: 0.006}  # (kb check --seeds 5)
+    # largest distance from seed 0 over seeds 0-9 and other CPU kernels
+    tol = {0.0: 0.005, 0.5: 0.006}  # (kb check --seeds 10)
     for p, name in ((0.0, "without dropout"), (0.5, "with dropout")):
         print(f"train accuracy {name}: {curves[p]['train'][-1]:.3f}")
         print(f"test accuracy {name}: {curves[p]['test'][-1]:.3f} ±{tol[p]}")

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "a89410ca294813fac0f8a1a82e8b9a35a5e46e690d1eb59e12460c9c82e02340", "sources": {"snippets/residual/degradation.py": "4f2c1f994ed726699e71012b94a6310b0f1284e665449c4dc862b6266c69ad45", "snippets/residual/lesion_study.py": "533b2ce24603a2cd75da8e3b4d1401cd3f1fee8706e91c91bc1b0f5f1c79c5b6", "snippets/residual/path_lengths.py": "ff515a9efd4abfd2f38ad808965abe3362d0201b0788e638632e6598704ac834"}}
+# kb-download: {"record": "81f6bd30ea298105ba705c70be047bd108c03078889aa5ff7fbdc0c13e2911ba", "sources": {"snippets/residual/degradation.py": "243fe48a47fc76e4380d1317e552906f1177b4d407661179862579e0ee92a4f3", "snippets/residual/lesion_study.py": "533b2ce24603a2cd75da8e3b4d1401cd3f1fee8706e91c91bc1b0f5f1c79c5b6", "snippets/residual/path_lengths.py": "8f704d0c1bedb902c5dd665ae30cd4001173c7cfb66dee2450eff97a0bcd047f"}}
 
 
 import sys
@@ -140,26 +140,20 @@ def main() -> None:
     )
     # The losses near 0 vary between seeds by a third of their size, so the
     # printed figures are the accuracies over the same last steps, with their
-    # largest distance from seed 0 over seeds 0-4 and other CPU kernels
-    # (kb check --seeds 5), rounded up.
+    # largest distance from seed 0 over seeds 0-9 and other CPU kernels
+    # (kb check --seeds 10), rounded up. Their difference, seed by seed, is
+    # the page's (the difference directive).
     tol = {
         "shallow plain (4 layers)": 0.01,
-        "deep plain (20 layers)": 0.1,
+        "deep plain (20 layers)": 0.2,
         "shallow residual (4 layers)": 0.003,
-        "deep residual (20 layers)": 0.003,
+        "deep residual (20 layers)": 0.005,
         "deep residual, gamma=1 init": 0.01,
     }
     print(f"training steps: {STEPS}")
     print(f"last steps averaged: {LAST}")
     for name, value in accuracy.items():
         print(f"{name} final train accuracy: {value:.3f} ±{tol[name]}")
-    gap = (
-        accuracy["deep residual (20 layers)"]
-        - accuracy["deep plain (20 layers)"]
-    )
-    print(
-        f"deep residual minus deep plain final train accuracy: {gap:.2f} ±0.1"
-    )
 
     fig, ax = plt.subplots(figsize=(7, 3.2))
     kernel = np.ones(10) / 10  # 10-step moving mean
@@ -318,7 +312,7 @@ from degradation import Block, make_net  # same folder
 from lesion_study import digits_split, train
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
-TOL = [0.02, 0.03, 0.02, 0.02, 0.02]  # per k: spread over seeds and kernels
+TOL = [0.05, 0.06, 0.03, 0.04, 0.02]  # per k: spread over seeds and kernels
 
 
 # --8<-- [start:path]
@@ -389,7 +383,7 @@ def main() -> None:
     print(f"paths through at most 3 branches, share of the paths: {few:.2f}")
     print(
         f"paths through at most 3 branches, share of the gradient: "
-        f"{sum(share[:4]):.2f} ±0.02"
+        f"{sum(share[:4]):.2f} ±0.03"
     )
     print("paths through 5 or more branches: < 0.05 of the gradient")
 

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "c2b2ff718c3d4f4d2a563ef344ffd63bcaaeb4689498eb1b3495f6011faa1e39", "sources": {"snippets/segmentation/fcn_32s_16s_8s.py": "6ca400311a0233984a9557a0c79ef1920b1cf5e40b7fc13815679a2b46a98f5e", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "648bb6d144a31bb2a7d6ca8b7fa7aae81cd603c49f5ecd3f6993901219405054", "sources": {"snippets/segmentation/fcn_32s_16s_8s.py": "06f057ffeb2d8ae59e3e161a5d6e3727cc8c4338943ac312e6cef09beb3919bd", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -743,8 +743,8 @@ def main() -> None:
             f"the 8s head beats the 32s head by over 0.4 ({name} shapes): "
             f"{coarse}, {fine}"
         )
-    # tolerances: the spread over 5 seeds and other CPUs' kernels
-    tol = {"all": (0.03, 0.03, 0.02), "small": (0.03, 0.04, 0.04)}
+    # tolerances: the spread over 10 seeds and other CPUs' kernels
+    tol = {"all": (0.03, 0.03, 0.03), "small": (0.03, 0.04, 0.05)}
     for head, t in zip(HEADS, tol["all"]):
         print(f"FCN-{head} head, mean IoU: {miou['all', head]:.3f} ±{t:g}")
     for head, t in zip(HEADS, tol["small"]):

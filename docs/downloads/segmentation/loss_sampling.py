@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "8292e0d3e27b2817fced62d5969d8b453906e2d14b2709043fed72b57f977c08", "sources": {"snippets/segmentation/fcn_32s_16s_8s.py": "6ca400311a0233984a9557a0c79ef1920b1cf5e40b7fc13815679a2b46a98f5e", "snippets/segmentation/loss_sampling.py": "0f9f3faea3a572e2e8f6bc40f548da8e7e752e294496b4db0b915b6195bf6fad", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "8292e0d3e27b2817fced62d5969d8b453906e2d14b2709043fed72b57f977c08", "sources": {"snippets/segmentation/fcn_32s_16s_8s.py": "06f057ffeb2d8ae59e3e161a5d6e3727cc8c4338943ac312e6cef09beb3919bd", "snippets/segmentation/loss_sampling.py": "0f9f3faea3a572e2e8f6bc40f548da8e7e752e294496b4db0b915b6195bf6fad", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -743,8 +743,8 @@ def main() -> None:
             f"the 8s head beats the 32s head by over 0.4 ({name} shapes): "
             f"{coarse}, {fine}"
         )
-    # tolerances: the spread over 5 seeds and other CPUs' kernels
-    tol = {"all": (0.03, 0.03, 0.02), "small": (0.03, 0.04, 0.04)}
+    # tolerances: the spread over 10 seeds and other CPUs' kernels
+    tol = {"all": (0.03, 0.03, 0.03), "small": (0.03, 0.04, 0.05)}
     for head, t in zip(HEADS, tol["all"]):
         print(f"FCN-{head} head, mean IoU: {miou['all', head]:.3f} ±{t:g}")
     for head, t in zip(HEADS, tol["small"]):

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "c782dbd9d4461d92c091477ebfd47ddb7eb562e45fef5acbb8e695847dac1080", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/transfer_learning/few_labels.py": "96ed2683617d19657bf34e2e94757d2abde94dab03a78835b6662febe9ee3e6d", "snippets/transfer_learning/freezing_strategies.py": "6337cc26d5952b73ba5fb93970d4bc600863de1d6129b8869089568c38462706"}}
+# kb-download: {"record": "c782dbd9d4461d92c091477ebfd47ddb7eb562e45fef5acbb8e695847dac1080", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/transfer_learning/few_labels.py": "8858df3c0090b6b51eda9bbec07d8aad3da47db20e898587bc2c582512ec1fd8", "snippets/transfer_learning/freezing_strategies.py": "e8ca45f8518f08e25bcea670a491940cd1b27500ea926174036961cde86d8826"}}
 
 
 import sys
@@ -308,8 +308,8 @@ DRAWS = 3  # draws of the labelled target images, accuracies averaged
 # 5 / 10 / 20 / 50 labels per class
 TOL = {
     "scratch": ("0.09", "0.08", "0.05", "0.05"),
-    "frozen features": ("0.09", "0.2", "0.2", "0.2"),
-    "fine-tune": ("0.06", "0.08", "0.08", "0.2"),
+    "frozen features": ("0.1", "0.2", "0.2", "0.2"),
+    "fine-tune": ("0.1", "0.08", "0.08", "0.2"),
 }
 
 
@@ -430,7 +430,7 @@ def main() -> None:
         for m in methods:
             acc[m].append(float(np.mean(scores[m])))
 
-    print(f"source task training accuracy: {source_acc:.3f} ±0.02")
+    print(f"source task training accuracy: {source_acc:.3f} ±0.04")
     print(f"target test images: {len(y_test)}")
     for m in methods:
         print(
@@ -442,10 +442,8 @@ def main() -> None:
             f"{m}, test accuracy with 5 labels per class: "
             f"{acc[m][0]:.2f} ±{TOL[m][0]}"
         )
-    # the effect at 5 labels per class, on its own line (for its spread)
-    for m, tol in (("frozen features", 0.06), ("fine-tune", 0.04)):
-        gain = acc[m][0] - acc["scratch"][0]
-        print(f"{m} minus scratch, 5 labels per class: {gain:.2f} ±{tol}")
+    # the effect at 5 labels per class: the page takes it seed by seed
+    # from the lines above (the difference directive)
     assert acc["frozen features"][0] > acc["scratch"][0] + 0.1, (
         f"frozen features beat scratch by more than 0.1 at 5 labels: {acc}"
     )
@@ -629,7 +627,9 @@ def main() -> None:
         "fine-tune last block",
         "full fine-tune, body lr 1e-3",
     ):
-        assert mean[s] > mean["scratch"] + 0.05, (s, mean)
+        assert mean[s] > mean["scratch"] + 0.05, (
+            f"each gentle strategy beats scratch by more than 0.05: {s} {mean}"
+        )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "7308eb8a1b205bf2da1d5b0281408e2e5d8e9d017901a9f9f3f520546bb02724", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/transfer_learning/few_labels.py": "96ed2683617d19657bf34e2e94757d2abde94dab03a78835b6662febe9ee3e6d", "snippets/transfer_learning/which_layer.py": "704fb748324b37bccf8fcb71e356dcdaad3f26ac416a31593642c5dbfdf484bf"}}
+# kb-download: {"record": "5d8f396c174d4161d8bd4c98d705b7ba20a4e68f5db075f6567e0fe5316e781f", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/transfer_learning/few_labels.py": "8858df3c0090b6b51eda9bbec07d8aad3da47db20e898587bc2c582512ec1fd8", "snippets/transfer_learning/which_layer.py": "a3ebf7f34a10df835ccac89889c9029a3bae91794b629e7927e7b6550924d84c"}}
 
 
 import sys
@@ -308,8 +308,8 @@ DRAWS = 3  # draws of the labelled target images, accuracies averaged
 # 5 / 10 / 20 / 50 labels per class
 TOL = {
     "scratch": ("0.09", "0.08", "0.05", "0.05"),
-    "frozen features": ("0.09", "0.2", "0.2", "0.2"),
-    "fine-tune": ("0.06", "0.08", "0.08", "0.2"),
+    "frozen features": ("0.1", "0.2", "0.2", "0.2"),
+    "fine-tune": ("0.1", "0.08", "0.08", "0.2"),
 }
 
 
@@ -430,7 +430,7 @@ def main() -> None:
         for m in methods:
             acc[m].append(float(np.mean(scores[m])))
 
-    print(f"source task training accuracy: {source_acc:.3f} ±0.02")
+    print(f"source task training accuracy: {source_acc:.3f} ±0.04")
     print(f"target test images: {len(y_test)}")
     for m in methods:
         print(
@@ -442,10 +442,8 @@ def main() -> None:
             f"{m}, test accuracy with 5 labels per class: "
             f"{acc[m][0]:.2f} ±{TOL[m][0]}"
         )
-    # the effect at 5 labels per class, on its own line (for its spread)
-    for m, tol in (("frozen features", 0.06), ("fine-tune", 0.04)):
-        gain = acc[m][0] - acc["scratch"][0]
-        print(f"{m} minus scratch, 5 labels per class: {gain:.2f} ±{tol}")
+    # the effect at 5 labels per class: the page takes it seed by seed
+    # from the lines above (the difference directive)
     assert acc["frozen features"][0] > acc["scratch"][0] + 0.1, (
         f"frozen features beat scratch by more than 0.1 at 5 labels: {acc}"
     )
@@ -593,11 +591,11 @@ def main() -> None:
         "target: noisy shapes, 10 labels per class, logistic regression (C=1), "
         f"mean of {DRAWS} draws; random: mean of {RANDOM_BODIES} bodies"
     )
-    # spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5)
+    # spread over seeds 0-9 and other CPUs' kernels (kb check --seeds 10)
     tol = {
         ("pretrained", "layer 1"): "0.2",
-        ("pretrained", "layer 2"): "0.07",
-        ("random", "layer 1"): "0.02",
+        ("pretrained", "layer 2"): "0.09",
+        ("random", "layer 1"): "0.05",
         ("random", "layer 2"): "0.03",
     }
     for (b, layer), a in mean.items():

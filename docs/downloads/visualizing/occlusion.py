@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "ade530be7b57d6e484c2511fb8eafbb492bf024469a198e579993c9bf146b137", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/occlusion.py": "9039e9eb63d5e9aec49da0bccf62fc2f72957d1d5b32d932477e3259c5419c8b"}}
+# kb-download: {"record": "08b72a08bb0bb5271be88a96cbd5e80b504ee61c36b38ef2cfc608857b0e090c", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/occlusion.py": "836186b02c26d2c513bd551e83d5ab9289367c85dca8405a120c3308c60976c7"}}
 
 
 import sys
@@ -522,14 +522,14 @@ def main() -> None:
         f"trained beats untrained by 0.1 {(s, r)}"
     )
     print(f"test images: {len(x)} (8x8 patch, stride 4: 64 copies each)")
-    print(f"occlusion mass inside the box: {s['mass']:.2f} ±0.1")
+    print(f"occlusion mass inside the box: {s['mass']:.2f} ±0.2")
     print(
         f"occlusion maximum inside the box (pointing): {s['pointing']:.2f} ±0.3"
     )
     print(f"chance (box area / image area): {s['chance']:.3f} ±0.03")
     print(
         "untrained models (a fresh one per image), "
-        f"occlusion mass inside the box: {r['mass']:.2f} ±0.05"
+        f"occlusion mass inside the box: {r['mass']:.2f} ±0.1"
     )
     titles = [CLASSES[int(c)] for c in y[:6]]
     overlay(x[:6].cpu(), maps[:6], boxes[:6], titles, "occlusion.png")
