@@ -8,7 +8,7 @@ output without running anything. The tests run each snippet again and compare it
 - a number is compared tightly (an integer exactly, a decimal within two units of its last printed
   digit), unless the snippet prints a
   tolerance right after it, `0.968 ±0.02`: a result of training, which another CPU's float rounding
-  moves. Such a tolerance must be covered by a measurement: `python -m kb check --seeds 5 --record`
+  moves. Such a tolerance must be covered by a measurement: `python -m kb check --seeds 10 --record`
   runs the snippet under 5 seeds and records the spread in `seeds.json`, and the tests fail when a
   tolerance is narrower than that spread or a seed-dependent number has none;
 - a plot must match its record within an image tolerance (RMS of pixel differences).
@@ -66,7 +66,7 @@ def refresh_command(snippet: Path) -> str:
 
 
 def seeds_command(snippet: Path) -> str:
-    return f"python -m kb check --seeds 5 --record {rel(snippet)}"
+    return f"python -m kb check --seeds 10 --record {rel(snippet)}"
 
 
 def run_snippet(snippet: Path, seed: int = 0, kernels: str = "native") -> Run:

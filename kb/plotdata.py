@@ -11,7 +11,7 @@ normalized values, and the plot's structure (axes, titles, labels, scales, legen
 - the structure must be the same: the same axes, titles, labels and legend (numbers in texts aside),
   the same marks in the same order with the same colours and styles;
 - each mark may move only as far as it moved between seeds and CPUs when its tolerance was measured
-  (`python -m kb check --seeds 5 --record`, kept in seeds.json): a point set by its Hausdorff
+  (`python -m kb check --seeds 10 --record`, kept in seeds.json): a point set by its Hausdorff
   distance (how far its farthest point moved, in axes fractions), an image by the mean absolute
   difference of its normalized values, an axis's limits by their move as a fraction of the span.
 """

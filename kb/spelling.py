@@ -12,6 +12,7 @@ live in pyproject.toml under [tool.codespell].
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -80,13 +81,7 @@ def files(root: Path = ROOT) -> list[Path]:
     found = []
     for name in CHECKED:
         path = root / name
-        candidates = (
-            [path]
-            if path.is_file()
-            else sorted(path.rglob("*"))
-            if path.is_dir()
-            else []
-        )
+        candidates = [path] if path.is_file() else _walk(path, root)
         for p in candidates:
             relative = p.relative_to(root).as_posix()
             if (
@@ -97,6 +92,23 @@ def files(root: Path = ROOT) -> list[Path]:
                 and not relative.endswith(".min.js")
             ):
                 found.append(p)
+    return found
+
+
+def _walk(folder: Path, root: Path) -> list[Path]:
+    """The files under a folder, never entering a skipped one: a test's throw-away folder
+    (snippets/_test_*, docs/outputs/_test_*) may be removed while this walks."""
+    found = []
+    for here, subfolders, names in os.walk(folder):
+        here = Path(here)
+        subfolders[:] = sorted(
+            d
+            for d in subfolders
+            if not f"{(here / d).relative_to(root).as_posix()}/".startswith(
+                SKIPPED
+            )
+        )
+        found += [here / n for n in sorted(names)]
     return found
 
 

@@ -52,7 +52,10 @@ def repository_files(root: Path) -> dict[str, str] | None:
     files = {}
     for name in sorted(set(listed.decode().split("\0")) - {""}):
         path = root / name
-        files[name] = digest(path.read_bytes()) if path.is_file() else "missing"
+        try:
+            files[name] = digest(path.read_bytes())
+        except OSError:  # removed since git listed it, or not a file
+            files[name] = "missing"
     return files
 
 

@@ -54,6 +54,17 @@ def test_the_small_site_builds(small_site):
     )
 
 
+def test_a_test_s_private_record_is_not_published(small_site):
+    """docs/outputs/_test_*/ holds a test's throw-away record (its plots too): another xdist
+    worker may remove it mid-build, and it is not the site's."""
+    private = small_site / "docs" / "outputs" / "_test_0" / "example"
+    private.mkdir(parents=True)
+    (private / "plot.png").write_bytes(b"not a real plot")
+    result = build(small_site, small_site / "site")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert not (small_site / "site" / "outputs" / "_test_0").exists()
+
+
 def test_missing_snippet_file_fails(small_site):
     edit(
         small_site / "docs" / "example.md",

@@ -205,7 +205,7 @@ def test_every_plot_of_training_has_a_record_of_what_it_shows_and_its_bands():
                 missing.append(f"{outputs.rel(snippet)}: {name}")
     assert not missing, (
         "plots of training without a record of what they show or measured bands; run "
-        "python -m kb refresh SNIPPET and python -m kb check --seeds 5 --record SNIPPET:\n  "
+        "python -m kb refresh SNIPPET and python -m kb check --seeds 10 --record SNIPPET:\n  "
         + "\n  ".join(missing)
     )
 

@@ -4,6 +4,7 @@ A failure names the files and the command that fixes them. The spelling check sp
 student's own words (kb/spelling.py): tested both ways below.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -90,3 +91,26 @@ def test_pre_commit_runs_the_same_checks():
         assert command in entries, (
             f"{command!r} is not a pre-commit hook: {entries}"
         )
+
+
+def test_the_spelling_walk_never_enters_a_test_s_private_folder(
+    tmp_path, monkeypatch
+):
+    """Another xdist worker removes its snippets/_test_* or docs/outputs/_test_* folder while the
+    spelling check walks: listing such a folder must never be tried."""
+    for folder in [
+        "snippets/topic",
+        "snippets/_test_gone",
+        "docs/outputs/_test_gone",
+    ]:
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "example.py").write_text("")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if "_test_gone" in str(path):
+            raise FileNotFoundError(path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert spelling.files(tmp_path) == [tmp_path / "snippets/topic/example.py"]

@@ -137,7 +137,7 @@ def main() -> None:
         + ", ".join(f"{n} {w:.2f}" for n, w in zip(NAMES, a.tolist()))
     )
     print(f"rarest class: {NAMES[rare]}")
-    # tolerances: the spread over 5 seeds and other CPUs' kernels
+    # tolerances: the spread over 10 seeds and other CPUs' kernels
     tol = {"plain": (0.01, 0.006, 0.02), "weighted": (0.003, 0.08, 0.002)}
     for name in ("plain", "weighted"):
         s, (t_rare, t_bg, t_found) = stats[name], tol[name]

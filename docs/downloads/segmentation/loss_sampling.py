@@ -812,7 +812,7 @@ def main() -> None:
         seen = epochs * len(data["images"])
         print(f"images through the network, {name}: {seen}")
     # --8<-- [end:runs]
-    # seed-to-seed spread (seeds 1-4 vs seed 0, other CPUs' kernels)
+    # seed-to-seed spread (seeds 1-9 vs seed 0, other CPUs' kernels)
     tol = dict(zip(runs, (0.03, 0.02, 0.03)))
     for name in runs:
         print(f"mean IoU, {name}: {miou[name]:.3f} ±{tol[name]}")

@@ -30,7 +30,7 @@ from torch import nn
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 PRETRAININGS = 5  # bodies pretrained from different initializations
-# spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5)
+# spread over seeds 0-9 and other CPUs' kernels (kb check --seeds 10)
 TOL = {"s_ok": "±0.01", "p_ok": "±0.04", "lost": "±0.09", "p_bad": "±0.09"}
 
 

@@ -304,7 +304,7 @@ from shapes import CLASSES, make_shapes
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 DRAWS = 3  # draws of the labelled target images, accuracies averaged
-# spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5), at
+# spread over seeds 0-9 and other CPUs' kernels (kb check --seeds 10), at
 # 5 / 10 / 20 / 50 labels per class
 TOL = {
     "scratch": ("0.09", "0.08", "0.05", "0.05"),
