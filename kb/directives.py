@@ -31,7 +31,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -48,7 +47,7 @@ from kb import (
     render,
 )
 from kb.pages import INCLUDE_LINE
-from kb.paths import ROOT
+from kb.paths import ROOT, walk_public
 from kb.tracking import Topic
 
 DIRECTIVE = re.compile(
@@ -179,20 +178,12 @@ def provenance_section(names: list[str], site: Site) -> str:
     )
 
 
-def _run_records(outputs_dir: Path) -> list[Path]:
-    """Every run.json under docs/outputs/, outside private (_*) folders: a test's throw-away
-    record is neither counted nor read while another worker removes it."""
-    found = []
-    for folder, subfolders, files in os.walk(outputs_dir):
-        subfolders[:] = [d for d in subfolders if not d.startswith("_")]
-        found += [Path(folder) / "run.json"] if "run.json" in files else []
-    return sorted(found)
-
-
 def run_info(root: Path = ROOT) -> str:
+    # not a test's throw-away record (docs/outputs/_test_*): another worker may remove it
     metas = [
-        json.loads(p.read_text())
-        for p in _run_records(root / "docs" / "outputs")
+        json.loads((folder / "run.json").read_text())
+        for folder, files in walk_public(root / "docs" / "outputs")
+        if "run.json" in files
     ]
     if not metas:
         return "*No recorded runs yet.*"

@@ -151,9 +151,8 @@ def pins(root: Path = ROOT) -> dict[str, str]:
 
 def requirements(paths: list[Path], root: Path = ROOT) -> list[str]:
     """The packages these files import, pinned as in requirements.txt."""
-    local = set(
-        outputs.module_index(root / "snippets")
-    )  # not a test's vanishing _test_*
+    # the index, not a glob: a test's throw-away _test_* folder may vanish mid-walk
+    local = set(outputs.module_index(root / "snippets"))
     pinned, needed = pins(root), []
     for name in sorted(_third_party(paths, local)):
         package = PACKAGE_OF.get(name, name).lower()

@@ -9,7 +9,7 @@ output without running anything. The tests run each snippet again and compare it
   digit), unless the snippet prints a
   tolerance right after it, `0.968 ±0.02`: a result of training, which another CPU's float rounding
   moves. Such a tolerance must be covered by a measurement: `python -m kb check --seeds 10 --record`
-  runs the snippet under 5 seeds and records the spread in `seeds.json`, and the tests fail when a
+  runs the snippet under seeds 0 to 9 and records the spread in `seeds.json`, and the tests fail when a
   tolerance is narrower than that spread or a seed-dependent number has none;
 - a plot must match its record within an image tolerance (RMS of pixel differences).
 
@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kb.paths import OUTPUTS, ROOT, SNIPPETS, rel
+from kb.paths import OUTPUTS, ROOT, SNIPPETS, rel, walk_public
 from kb.runner import Run, SnippetFailed  # noqa: F401  (Run is part of this module's interface)
 from kb import filecache, runner
 
@@ -170,11 +170,10 @@ def _module_index(snippets: Path) -> dict[str, list[Path]]:
 
 def _list_modules(snippets: Path) -> dict[str, list[Path]]:
     index: dict[str, list[Path]] = {}
-    for folder, subfolders, files in os.walk(snippets):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("_"))
-        for name in sorted(files):
+    for folder, files in walk_public(snippets):
+        for name in files:
             if name.endswith(".py") and not name.startswith("_"):
-                index.setdefault(name[:-3], []).append(Path(folder) / name)
+                index.setdefault(name[:-3], []).append(folder / name)
     return index
 
 

@@ -484,9 +484,6 @@ def test_a_private_folder_vanishing_mid_scan_does_not_break_the_index(
             entry = next(self._scan)
             return Vanished(entry) if entry.name.startswith("_") else entry
 
-        def close(self):
-            self._scan.close()
-
     monkeypatch.setattr(outputs.os, "scandir", Scan)
     assert outputs._module_index(tmp_path) == {
         "example": [tmp_path / "topic" / "example.py"]

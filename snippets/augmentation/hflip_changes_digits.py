@@ -61,7 +61,7 @@ def main() -> None:
     assert flipped < clean - 0.3, (clean, flipped)
     assert per_class[[0, 8]].min() > 0.6, per_class  # mirror-symmetric
     assert per_class[[3, 5, 6]].max() < 0.1, per_class  # lost when mirrored
-    # which class a mirrored 3 becomes varies with the seed; 8 or 5 it is
+    # a mirrored 3 is read as an 8 or a 5; which of the two varies with the seed
     threes = pred[y[test] == 3]
     as_8_or_5 = torch.isin(threes, torch.tensor([8, 5], device=device))
     share = as_8_or_5.float().mean().item()

@@ -141,8 +141,8 @@ def main() -> None:
     # The losses near 0 vary between seeds by a third of their size, so the
     # printed figures are the accuracies over the same last steps, with their
     # largest distance from seed 0 over seeds 0-9 and other CPU kernels
-    # (kb check --seeds 10), rounded up. Their difference, seed by seed, is
-    # the page's (the difference directive).
+    # (kb check --seeds 10), rounded up. The page takes their difference
+    # seed by seed (the difference directive).
     tol = {
         "shallow plain (4 layers)": 0.01,
         "deep plain (20 layers)": 0.2,
