@@ -106,18 +106,21 @@ def main() -> None:
         f"at 1.5 times its training size the fixed network falls: {acc}"
     )
     print(f"training images per network: {N_TRAIN}")
-    tolerances = {  # measured over 5 seeds and 2 kernel settings
-        ("fixed size", 8): "0.01",
-        ("jittered size", 8): "0.03",
-        ("fixed size", 10): "0.2",
-        ("jittered size", 10): "0.02",
-        ("fixed size", 12): "0.25",
-        ("jittered size", 12): "0.01",
-        ("fixed size", 16): "0.15",
-        ("jittered size", 16): "0.01",
+    tolerances = {  # the largest distance from seed 0, seeds 0-9 and 2 kernels
+        ("fixed size", 8): "±0.01",
+        ("jittered size", 8): "±0.03",
+        ("fixed size", 10): "±0.2",
+        ("jittered size", 10): "±0.02",
+        # 0.29 to 0.68 over seeds 0-9: too wide for a band, so the bound
+        # asserted above
+        ("fixed size", 12): None,
+        ("jittered size", 12): "±0.01",
+        ("fixed size", 16): "±0.15",
+        ("jittered size", 16): "±0.01",
     }
     for (name, side), tol in tolerances.items():
-        print(f"{name}, accuracy at side {side}: {acc[name, side]:.3f} ±{tol}")
+        shown = f"{acc[name, side]:.3f} {tol}" if tol else "below 0.8"
+        print(f"{name}, accuracy at side {side}: {shown}")
 
 
 if __name__ == "__main__":

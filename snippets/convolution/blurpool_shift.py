@@ -91,9 +91,10 @@ def main() -> None:
         f"the blur net is more accurate on the shifted digits {result}"
     )
     # --8<-- [end:run]
+    # the largest distance from seed 0 over seeds 0-9 and other kernels
     tol = {
-        "max pooling": {"consistency": 0.2, "accuracy": 0.03},
-        "MaxBlurPool": {"consistency": 0.06, "accuracy": 0.2},
+        "max pooling": {"consistency": 0.25, "accuracy": 0.04},
+        "MaxBlurPool": {"consistency": 0.25, "accuracy": 0.2},
     }
     for name, r in result.items():
         t = tol[name]
@@ -103,7 +104,7 @@ def main() -> None:
         print(f"{name}, test accuracy: {r['accuracy']:.3f} ±{t['accuracy']}")
         print(
             f"{name}, test accuracy shifted by 1 pixel: "
-            f"{r['accuracy, shifted']:.3f} ±0.1"
+            f"{r['accuracy, shifted']:.3f} ±0.2"
         )
 
 

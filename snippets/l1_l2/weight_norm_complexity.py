@@ -20,11 +20,12 @@ import torch.nn.functional as F
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 # Results of training, so printed with their spread: the largest distance
-# from seed 0 over seeds 0-4 and other CPU kernels (kb check --seeds 5), and
-# the CPU that recorded before (L2 train accuracy 0.938), rounded up:
+# from seed 0 over seeds 0-9 and other CPU kernels (kb check --seeds 10),
+# rounded up. The unpenalized net's largest gradient varies too much for a
+# band (418 to 776 over seeds 0-9), so it is printed as a bound it keeps.
 TOLERANCES = {
-    "no penalty": {"norm": 10, "lip": 400, "grad": 200, "acc": 0.03},
-    "L2 penalty": {"norm": 0.07, "lip": 0.5, "grad": 1, "acc": 0.02},
+    "no penalty": {"norm": 10, "lip": 500, "acc": 0.03},
+    "L2 penalty": {"norm": 0.07, "lip": 1, "grad": 2, "acc": 0.02},
 }
 
 
@@ -119,7 +120,11 @@ def main() -> None:
         r, tol = results[name], TOLERANCES[name]
         print(f"{name} weight norm: {r['norm']:.3g} ±{tol['norm']}")
         print(f"{name} Lipschitz upper bound: {r['lip']:.4g} ±{tol['lip']}")
-        print(f"{name} max input-gradient norm: {r['grad']:.4g} ±{tol['grad']}")
+        if "grad" in tol:
+            grad = f"{r['grad']:.4g} ±{tol['grad']}"
+            print(f"{name} max input-gradient norm: {grad}")
+        else:
+            print(f"{name} max input-gradient norm: above 300")
         print(f"{name} train accuracy: {acc:.3f} ±{tol['acc']}")
 
     a, b = results["no penalty"], results["L2 penalty"]
@@ -128,6 +133,9 @@ def main() -> None:
     assert b["lip"] < 0.5 * a["lip"], (b["lip"], a["lip"])
     # and a less steep function on the grid
     assert b["grad"] < a["grad"], (b["grad"], a["grad"])
+    assert a["grad"] > 300, (
+        "without the penalty the largest gradient is above 300"
+    )
     # the bound really bounds the gradient
     assert b["grad"] <= b["lip"] and a["grad"] <= a["lip"]
     # without the penalty the net fits its training points better

@@ -114,15 +114,17 @@ def main() -> None:
         "the tall box's CIoU loss worked out by hand"
     )
 
-    # fitting 400 boxes, as in box_loss_training.py: same start, same optimizer
-    start, target = box_pairs(SEED)
+    # the fit of box_loss_training.py (same optimizer and steps) on 1600 pairs
+    # drawn the same way: four times its 400, so the means hold over seeds
+    start, target = box_pairs(SEED, n=1600)
     losses = {
         "1 - GIoU": lambda b, t: (1 - iou_and_giou(b, t)[1]).mean(),
         "DIoU": lambda b, t: diou_loss(b, t).mean(),
         "CIoU": lambda b, t: ciou_loss(b, t).mean(),
     }
-    # seed-to-seed spread (seeds 1-4 vs seed 0) of mean IoU, aspect error
-    tol = {"1 - GIoU": (0.03, 0.8), "DIoU": (0.06, 2), "CIoU": (0.07, 0.1)}
+    # the largest distance from seed 0 (seeds 0-9, other kernels) of the
+    # mean IoU and the aspect error, rounded up
+    tol = {"1 - GIoU": (0.03, 0.8), "DIoU": (0.02, 0.6), "CIoU": (0.03, 0.2)}
     iou, err = {}, {}
     for name, loss_fn in losses.items():
         boxes = decode(fit(loss_fn, start, target))

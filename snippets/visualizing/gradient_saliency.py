@@ -62,7 +62,9 @@ def main() -> None:
     s = box_scores(maps, boxes)
     grown = boxes + torch.tensor([-2.0, -2.0, 2.0, 2.0])  # 2 pixels around
     near = box_scores(maps, grown)["pointing"]
-    assert s["mass"] > 1.7 * s["chance"], s  # on the object, not anywhere
+    assert s["mass"] > 1.7 * s["chance"], (
+        f"the mass inside the box is above 1.7 times chance {s}"
+    )
     # the maximum is mostly on the outline: inside the box or just outside
     # it; how often inside varies with the seed, so its bound is printed
     assert near > 0.7, near
@@ -73,7 +75,9 @@ def main() -> None:
     )
     print("autograd matches finite differences at 8 pixels: True")
     print(f"test images: {len(x)}")
-    print(f"saliency mass inside the box: {s['mass']:.2f} ±0.1")
+    # bands: the largest distance from seed 0 over seeds 0-9 and other
+    # kernels, rounded up
+    print(f"saliency mass inside the box: {s['mass']:.2f} ±0.15")
     print("saliency maximum inside the box (pointing): below 0.8")
     print(f"saliency maximum within 2 pixels of the box: {near:.2f} ±0.2")
     print(f"chance (box area / image area): {s['chance']:.3f} ±0.02")

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "48e927b6e2996e8e13cf8a01ed01e6b3790d49f5a377cf58b69e23783043e9f8", "sources": {"snippets/classic_architectures/scale_jitter_training.py": "b91a469c65a493d279f964492784a1d1128476290dd8d0efc913d53a2de55ddb", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "e06a19f768503aeaa3b8f0e4b89748797ebfa277fdd87141ed1fcdf0800617bd", "sources": {"snippets/classic_architectures/scale_jitter_training.py": "f60f11ec4dab840ceb1d5c446f86efa1d4abc7b7fa06b192af124b456f3ed3bf", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -383,18 +383,21 @@ def main() -> None:
         f"at 1.5 times its training size the fixed network falls: {acc}"
     )
     print(f"training images per network: {N_TRAIN}")
-    tolerances = {  # measured over 5 seeds and 2 kernel settings
-        ("fixed size", 8): "0.01",
-        ("jittered size", 8): "0.03",
-        ("fixed size", 10): "0.2",
-        ("jittered size", 10): "0.02",
-        ("fixed size", 12): "0.25",
-        ("jittered size", 12): "0.01",
-        ("fixed size", 16): "0.15",
-        ("jittered size", 16): "0.01",
+    tolerances = {  # the largest distance from seed 0, seeds 0-9 and 2 kernels
+        ("fixed size", 8): "±0.01",
+        ("jittered size", 8): "±0.03",
+        ("fixed size", 10): "±0.2",
+        ("jittered size", 10): "±0.02",
+        # 0.29 to 0.68 over seeds 0-9: too wide for a band, so the bound
+        # asserted above
+        ("fixed size", 12): None,
+        ("jittered size", 12): "±0.01",
+        ("fixed size", 16): "±0.15",
+        ("jittered size", 16): "±0.01",
     }
     for (name, side), tol in tolerances.items():
-        print(f"{name}, accuracy at side {side}: {acc[name, side]:.3f} ±{tol}")
+        shown = f"{acc[name, side]:.3f} {tol}" if tol else "below 0.8"
+        print(f"{name}, accuracy at side {side}: {shown}")
 
 
 if __name__ == "__main__":

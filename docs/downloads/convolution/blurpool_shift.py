@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "ef08698cffea16e0f9017f3d4d6234e62b0155bbcd7b1c97e2e7d3351d157af6", "sources": {"snippets/convolution/blurpool_shift.py": "35cda1b0be11e341822ac38f7516c83bcb799a2ac10f435272534fff46a5e9be", "snippets/convolution/cnn_shift.py": "55588d391ce554d21746db5fea18b0466c47dc535d23957d1a926f8b87d8dc17"}}
+# kb-download: {"record": "592d6e1b92d7a14d3d227b4863115f8547a1897a5fd2f087084a82db4164a799", "sources": {"snippets/convolution/blurpool_shift.py": "f92558a489d483e316ef178e1d56afd29694dd2ceb5d6f48dad023aa5c6523f6", "snippets/convolution/cnn_shift.py": "19f929073449255395cb3dc1413abf5fa0614d455927495a8fa601417c198c93"}}
 
 
 import sys
@@ -100,11 +100,19 @@ def main() -> None:
     # --8<-- [start:shift]
     with torch.no_grad():
         out = model(x_test)  # (N, 10) logits
-        by_1 = model(torch.roll(x_test, 1, dims=-1))  # 1 pixel right
+        # one pixel right, left, down and up: how much one shift changes
+        # varies with the direction, so the figures are means over the four
+        by_1 = [
+            model(torch.roll(x_test, step, dims=dim))
+            for dim in (-1, -2)
+            for step in (1, -1)
+        ]
         by_4 = model(torch.roll(x_test, 4, dims=-1))  # 4 = total stride
-    rel_1 = ((by_1 - out).norm(dim=1) / out.norm(dim=1)).mean().item()
-    rel_4 = ((by_4 - out).norm(dim=1) / out.norm(dim=1)).mean().item()
-    flips = (by_1.argmax(1) != out.argmax(1)).float().mean().item()
+    relative = lambda new: ((new - out).norm(dim=1) / out.norm(dim=1)).mean()
+    changed = lambda new: (new.argmax(1) != out.argmax(1)).float().mean()
+    rel_1 = torch.stack([relative(b) for b in by_1]).mean().item()
+    flips = torch.stack([changed(b) for b in by_1]).mean().item()
+    rel_4 = relative(by_4).item()
     # --8<-- [end:shift]
     # --8<-- [start:no_pool]
     # same weights, stride 1
@@ -121,13 +129,15 @@ def main() -> None:
     assert flips > 0, flips
     assert rel_4 < 1e-5, rel_4  # exact, up to rounding
     assert rel_no_pool < 1e-5, rel_no_pool  # conv is equivariant
-    print(f"test accuracy: {acc:.2f} ±0.02")
+    # bands: the largest distance from seed 0 over seeds 0-9 and other
+    # kernels, rounded up
+    print(f"test accuracy: {acc:.2f} ±0.03")
     print(
         f"mean relative change of the logits, one-pixel shift: {rel_1:.2f} ±0.2"
     )
     print(
         f"fraction of test predictions changed by a one-pixel shift: "
-        f"{flips:.2f} ±0.2"
+        f"{flips:.2f} ±0.15"
     )
     print(f"relative change, 4-pixel circular shift below 1e-5: {rel_4 < 1e-5}")
     print(
@@ -235,9 +245,10 @@ def main() -> None:
         f"the blur net is more accurate on the shifted digits {result}"
     )
     # --8<-- [end:run]
+    # the largest distance from seed 0 over seeds 0-9 and other kernels
     tol = {
-        "max pooling": {"consistency": 0.2, "accuracy": 0.03},
-        "MaxBlurPool": {"consistency": 0.06, "accuracy": 0.2},
+        "max pooling": {"consistency": 0.25, "accuracy": 0.04},
+        "MaxBlurPool": {"consistency": 0.25, "accuracy": 0.2},
     }
     for name, r in result.items():
         t = tol[name]
@@ -247,7 +258,7 @@ def main() -> None:
         print(f"{name}, test accuracy: {r['accuracy']:.3f} ±{t['accuracy']}")
         print(
             f"{name}, test accuracy shifted by 1 pixel: "
-            f"{r['accuracy, shifted']:.3f} ±0.1"
+            f"{r['accuracy, shifted']:.3f} ±0.2"
         )
 
 

@@ -7,7 +7,7 @@
 # then:
 #     python weight_norm_complexity.py
 #
-# kb-download: {"record": "565fdfbf42a5a5d2e1f76a3600b1d6666c9bd151038282dbfd89c532cf79506b", "sources": {"snippets/l1_l2/weight_norm_complexity.py": "81ae402d01d460874bae36018199de3cf5ea20ca0d61998af273b80339acc4ae"}}
+# kb-download: {"record": "3832b51c9d3e426e71f7ec88790f7ae58a2435ef2c72acc49da04e9b0d41ee2d", "sources": {"snippets/l1_l2/weight_norm_complexity.py": "954dd0f426a89ab0af942342e9db628fcf12b270609cbc7ad6720bb329c5ec5d"}}
 
 
 # --- the snippet, unchanged: snippets/l1_l2/weight_norm_complexity.py ---
@@ -33,11 +33,12 @@ import torch.nn.functional as F
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 # Results of training, so printed with their spread: the largest distance
-# from seed 0 over seeds 0-4 and other CPU kernels (kb check --seeds 5), and
-# the CPU that recorded before (L2 train accuracy 0.938), rounded up:
+# from seed 0 over seeds 0-9 and other CPU kernels (kb check --seeds 10),
+# rounded up. The unpenalized net's largest gradient varies too much for a
+# band (418 to 776 over seeds 0-9), so it is printed as a bound it keeps.
 TOLERANCES = {
-    "no penalty": {"norm": 10, "lip": 400, "grad": 200, "acc": 0.03},
-    "L2 penalty": {"norm": 0.07, "lip": 0.5, "grad": 1, "acc": 0.02},
+    "no penalty": {"norm": 10, "lip": 500, "acc": 0.03},
+    "L2 penalty": {"norm": 0.07, "lip": 1, "grad": 2, "acc": 0.02},
 }
 
 
@@ -132,7 +133,11 @@ def main() -> None:
         r, tol = results[name], TOLERANCES[name]
         print(f"{name} weight norm: {r['norm']:.3g} ±{tol['norm']}")
         print(f"{name} Lipschitz upper bound: {r['lip']:.4g} ±{tol['lip']}")
-        print(f"{name} max input-gradient norm: {r['grad']:.4g} ±{tol['grad']}")
+        if "grad" in tol:
+            grad = f"{r['grad']:.4g} ±{tol['grad']}"
+            print(f"{name} max input-gradient norm: {grad}")
+        else:
+            print(f"{name} max input-gradient norm: above 300")
         print(f"{name} train accuracy: {acc:.3f} ±{tol['acc']}")
 
     a, b = results["no penalty"], results["L2 penalty"]
@@ -141,6 +146,9 @@ def main() -> None:
     assert b["lip"] < 0.5 * a["lip"], (b["lip"], a["lip"])
     # and a less steep function on the grid
     assert b["grad"] < a["grad"], (b["grad"], a["grad"])
+    assert a["grad"] > 300, (
+        "without the penalty the largest gradient is above 300"
+    )
     # the bound really bounds the gradient
     assert b["grad"] <= b["lip"] and a["grad"] <= a["lip"]
     # without the penalty the net fits its training points better

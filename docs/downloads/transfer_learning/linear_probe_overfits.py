@@ -7,7 +7,7 @@
 # then:
 #     python linear_probe_overfits.py
 #
-# kb-download: {"record": "5d804217730f5f7ec8dde5619a81c7b1d841a35c29be4fbdb80cf2687c0de337", "sources": {"snippets/transfer_learning/linear_probe_overfits.py": "7ae896e79fa04e5ad30279e27a7640c62dca66430c30304da3cb7960db39a3d1"}}
+# kb-download: {"record": "1e4a7274109fb23af1b5027589e20bfccc8e22d714483b5309fcd44e385cb411", "sources": {"snippets/transfer_learning/linear_probe_overfits.py": "2c8398c591a9c3bbca88352421592c498ccb269e8288f675acceec0bc9d3f5af"}}
 
 
 # --- the snippet, unchanged: snippets/transfer_learning/linear_probe_overfits.py ---
@@ -33,16 +33,15 @@ import torch.nn.functional as F
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 DRAWS = 8  # training and held-out sets drawn; the figures are their means
 # spread over seeds 0-4 and other CPUs' kernels (kb check --seeds 5)
-TOL = {
-    "best norm": "±0.03",
-    "plain norm": "±0.08",
-    "plain test": "±0.08",
-    "early test": "±0.03",
-    "l2 test": "±0.03",
-    "l2 norm": "±0.02",
-    "early train": "±0.02",
-    "plain train": "",  # 0.001 in every seed and on every kernel measured
-    "l2 train": "±0.003",
+TOL = {  # the largest distance from seed 0 over seeds 0-9 and other kernels
+    "best norm": "±0.2",
+    "plain norm": "±0.2",
+    "plain test": "±0.2",
+    "early test": "±0.05",
+    "l2 test": "±0.05",
+    "l2 norm": "±0.03",
+    "early train": "±0.05",
+    "l2 train": "±0.005",
 }
 
 
@@ -125,9 +124,19 @@ def main() -> None:
     np.random.seed(SEED)
     g = torch.Generator().manual_seed(SEED)
     draws = [one_draw(g) for _ in range(DRAWS)]  # one draw is noisy
-    mean = {k: float(np.mean([d[k] for d in draws])) for k in TOL}
+    mean = {
+        k: float(np.mean([d[k] for d in draws]))
+        for k in list(TOL) + ["plain train"]
+    }
     assert mean["plain test"] > mean["early test"] + 0.1, mean
     assert mean["plain test"] > mean["l2 test"] + 0.1, mean
+    # 0.001 to 0.002 over the seeds: too small for a band, so a bound
+    assert mean["plain train"] < 0.005, (
+        "without L2 the training loss ends below 0.005"
+    )
+    assert mean["plain train"] < min(mean["early train"], mean["l2 train"]), (
+        "the training loss is lowest for the run that overfits"
+    )
 
     print(
         f"training points: 20, features: 100, separable: True, "
@@ -155,12 +164,15 @@ def main() -> None:
         f"{TOL['l2 test']}"
     )
     print(f"L2, |w| after 300 steps: {mean['l2 norm']:.2f} {TOL['l2 norm']}")
-    for key, name in (
-        ("early train", "early stopping (best val step)"),
-        ("plain train", "no L2, after 300 steps"),
-        ("l2 train", "L2 (lambda=0.1), after 300 steps"),
-    ):
-        print(f"{name}, training loss: {mean[key]:.3f} {TOL[key]}".rstrip())
+    print(
+        "early stopping (best val step), training loss: "
+        f"{mean['early train']:.3f} {TOL['early train']}"
+    )
+    print("no L2, after 300 steps, training loss: below 0.005")
+    print(
+        "L2 (lambda=0.1), after 300 steps, training loss: "
+        f"{mean['l2 train']:.3f} {TOL['l2 train']}"
+    )
 
     # the plot: the first draw
     plain_norm, plain, l2_norm, l2, best = draws[0]["curves"]

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "87607b9a9edf71fcc43c95571ccd28f9dbb3d025341bbbc504caf8a1dd3e59a1", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/excitation_backprop.py": "22fa14c3c74e5bf61f9dc46eaedfd7927abf5b80d3eefa3636326970599de9b0", "snippets/visualizing/grad_cam.py": "18de134a4c6daa1f79c038549ebd30937351e24cbbd27f872ea060a471893cc6", "snippets/visualizing/gradient_saliency.py": "31bcce539d5af42e10535e0b6ad8478d35b52761a625b54514e4c4dfe7b8317b", "snippets/visualizing/guided_backprop.py": "0cfe57e8082a1499979b71b89a31c09eab3ad3fb902f734c63c3d14d571c8434", "snippets/visualizing/guided_grad_cam.py": "0ee678b5588c28bae6417c368d1a388c9659a762f0b8bbd1c29d760659c4e264", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
+# kb-download: {"record": "87607b9a9edf71fcc43c95571ccd28f9dbb3d025341bbbc504caf8a1dd3e59a1", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/excitation_backprop.py": "22fa14c3c74e5bf61f9dc46eaedfd7927abf5b80d3eefa3636326970599de9b0", "snippets/visualizing/grad_cam.py": "18de134a4c6daa1f79c038549ebd30937351e24cbbd27f872ea060a471893cc6", "snippets/visualizing/gradient_saliency.py": "65a8d5e316d351f361f54171abe601a2da324d4535652dfc7e6ad802c2a07489", "snippets/visualizing/guided_backprop.py": "0cfe57e8082a1499979b71b89a31c09eab3ad3fb902f734c63c3d14d571c8434", "snippets/visualizing/guided_grad_cam.py": "0ee678b5588c28bae6417c368d1a388c9659a762f0b8bbd1c29d760659c4e264", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
 
 
 import sys
@@ -643,7 +643,9 @@ def main() -> None:
     s = box_scores(maps, boxes)
     grown = boxes + torch.tensor([-2.0, -2.0, 2.0, 2.0])  # 2 pixels around
     near = box_scores(maps, grown)["pointing"]
-    assert s["mass"] > 1.7 * s["chance"], s  # on the object, not anywhere
+    assert s["mass"] > 1.7 * s["chance"], (
+        f"the mass inside the box is above 1.7 times chance {s}"
+    )
     # the maximum is mostly on the outline: inside the box or just outside
     # it; how often inside varies with the seed, so its bound is printed
     assert near > 0.7, near
@@ -654,7 +656,9 @@ def main() -> None:
     )
     print("autograd matches finite differences at 8 pixels: True")
     print(f"test images: {len(x)}")
-    print(f"saliency mass inside the box: {s['mass']:.2f} ±0.1")
+    # bands: the largest distance from seed 0 over seeds 0-9 and other
+    # kernels, rounded up
+    print(f"saliency mass inside the box: {s['mass']:.2f} ±0.15")
     print("saliency maximum inside the box (pointing): below 0.8")
     print(f"saliency maximum within 2 pixels of the box: {near:.2f} ±0.2")
     print(f"chance (box area / image area): {s['chance']:.3f} ±0.02")
