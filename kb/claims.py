@@ -36,6 +36,9 @@ SETTING = (
     r"(?<!above )(?<!below )(?<!than )(?<!by )(?<!to )(?<!of up to )(?<!p )(?<!at )(?<!as )"
     r"(?<!@)(?<!rates, )(?<!and )"
 )
+NUMBER_WORD = (
+    r"(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty)"
+)
 # What states a result: counts of seeds or runs, numbers of passes, measured numbers, ratios.
 RESULTS = [
     (
@@ -81,16 +84,17 @@ RESULTS = [
     ("a percentage", re.compile(r"\b\d+(\.\d+)?\s?%")),
     (
         "a ratio",
-        re.compile(r"\b\d+(\.\d+)?\s?(x|×|times)\b(?!\s*\d)", re.I),
+        re.compile(
+            rf"\b(\d+(\.\d+)?\s?(x|×)|(\d+(\.\d+)?|several|hundreds of|{NUMBER_WORD} to "
+            rf"{NUMBER_WORD})\s+times)\b(?!\s*\d)",
+            re.I,
+        ),
     ),
 ]
 # A number of seeds typed by hand ("over five seeds", "5 random seeds", "seeds 0-9", "a five-seed
 # mean"): wrong as soon as the seeds are recorded again, in an asserted sentence too.
-NUMBER_WORD = (
-    r"(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty)"
-)
 TYPED_SEEDS = re.compile(
-    rf"\b{NUMBER_WORD}\s+((random|training|different|independent|other)\s+)?seeds\b|\b{NUMBER_WORD}-seed\b|\bseeds\s+\d+\s*(-|–|to)\s*\d+",
+    rf"\b{NUMBER_WORD}\s+((random|training|different|independent|other)\s+)?seeds\b|\b{NUMBER_WORD}-seed\b|\bseeds?\s+(from\s+)?\d+\s*(-|–|to)\s*\d+",
     re.I,
 )
 TYPED_SEEDS_WHAT = "a typed number of seeds (the directives print it)"

@@ -48,6 +48,9 @@ def test_every_sentence_about_a_run_is_bound(topic):
         "The snippet asserts that the gap narrows.",
         "Training is six passes over the images.",
         "The loss is about 14x larger than the cross-entropy's.",
+        "Over the seeds the map puts its mass inside the box, two to three times chance.",
+        "The trained map scores several times chance on the test images.",
+        "The loss is hundreds of times larger than the cross-entropy's.",
     ],
 )
 def test_a_planted_unbound_sentence_is_found(sentence):
@@ -63,6 +66,7 @@ def test_a_planted_unbound_sentence_is_found(sentence):
         "Ioffe & Szegedy (2015, Section 4.2.1) report 4.9% top-5 error after training.",
         "A repeat on the digits is below; the kernels were split (sections 3.2 and 3.5).",
         "The network is trained with learning rate 0.1 and momentum 0.9.",
+        "The run uses a weight decay ten times AlexNet's to make the effect visible.",
     ],
 )
 def test_a_bound_or_cited_sentence_passes(sentence):
@@ -121,6 +125,7 @@ def test_asserted_sees_an_edited_message(tmp_path):
         "The gain holds over 10 random seeds.",
         "Over seeds 0 to 4 the curves overlap.",
         "A five-seed mean is shown.",
+        'It stays below 0.05 for every seed from 0 to 4 {{ asserted a/b "below" }}.',
     ],
 )
 def test_a_typed_number_of_seeds_is_found(sentence):

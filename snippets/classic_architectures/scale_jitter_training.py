@@ -24,6 +24,7 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 N_TRAIN, EPOCHS = 600, 6
 SIDE = 8  # the fixed training size; jittered training draws 8 to 16
 TEST_SIDES = (8, 10, 12, 16)
+FALLEN = 0.8  # the fixed network's accuracy at side 12 stays below it
 
 
 # --8<-- [start:data]
@@ -102,8 +103,11 @@ def main() -> None:
     assert acc["jittered size", 12] > acc["fixed size", 12], (
         f"at side 12 the jittered network is the better one: {acc}"
     )
-    assert acc["fixed size", 12] < 0.8, (
+    assert acc["fixed size", 12] < FALLEN, (
         f"at 1.5 times its training size the fixed network falls: {acc}"
+    )
+    assert acc["fixed size", 12] < acc["fixed size", 10], (
+        f"the fixed network is worse at side 12 than at side 10: {acc}"
     )
     print(f"training images per network: {N_TRAIN}")
     tolerances = {  # the largest distance from seed 0, seeds 0-9 and 2 kernels
@@ -111,15 +115,17 @@ def main() -> None:
         ("jittered size", 8): "±0.03",
         ("fixed size", 10): "±0.2",
         ("jittered size", 10): "±0.02",
-        # 0.29 to 0.68 over seeds 0-9: too wide for a band, so the bound
-        # asserted above
+        # 0.29 to 0.68 over seeds 0-9: too wide for a band, so FALLEN
         ("fixed size", 12): None,
         ("jittered size", 12): "±0.01",
         ("fixed size", 16): "±0.15",
         ("jittered size", 16): "±0.01",
     }
     for (name, side), tol in tolerances.items():
-        shown = f"{acc[name, side]:.3f} {tol}" if tol else "below 0.8"
+        if (name, side) == ("fixed size", 12):
+            shown = f"below {FALLEN}"
+        else:
+            shown = f"{acc[name, side]:.3f} {tol}"
         print(f"{name}, accuracy at side {side}: {shown}")
 
 

@@ -65,7 +65,12 @@ def main() -> None:
     assert torch.equal(delta(z), nn.MaxPool2d(2)(z)), "a dense max, subsampled"
     # --8<-- [end:check]
     # --8<-- [start:run]
-    shifted = torch.roll(x_test, 1, dims=-1)  # one pixel right
+    # one pixel right, left, down and up, as in cnn_shift.py
+    shifted = [
+        torch.roll(x_test, step, dims=dim)
+        for dim in (-1, -2)
+        for step in (1, -1)
+    ]
     result = {}
     for name, make in (
         ("max pooling", make_cnn),
@@ -74,15 +79,17 @@ def main() -> None:
         torch.manual_seed(SEED)
         model = train(make().to(device), x_train, y_train)
         with torch.no_grad():
-            pred, pred_shifted = model(x_test), model(shifted)
+            out = model(x_test)
+            moved = [model(x).argmax(1) for x in shifted]
             by_4 = model(torch.roll(x_test, 4, dims=-1))  # the total stride
-        assert torch.allclose(by_4, pred, atol=1e-4), "exact under a 4 shift"
-        result[name] = {
-            "consistency": (pred_shifted.argmax(1) == pred.argmax(1)).float(),
-            "accuracy": (pred.argmax(1) == y_test).float(),
-            "accuracy, shifted": (pred_shifted.argmax(1) == y_test).float(),
+        assert torch.allclose(by_4, out, atol=1e-4), "exact under a 4 shift"
+        pred = out.argmax(1)
+        share = lambda same: torch.stack(same).float().mean().item()
+        result[name] = {  # the shifted figures: means over the four shifts
+            "consistency": share([m == pred for m in moved]),
+            "accuracy": share([pred == y_test]),
+            "accuracy, shifted": share([m == y_test for m in moved]),
         }
-        result[name] = {k: v.mean().item() for k, v in result[name].items()}
     plain, blur = result["max pooling"], result["MaxBlurPool"]
     assert blur["consistency"] > plain["consistency"] + 0.15, (
         f"the blur keeps more predictions under a 1-pixel shift {result}"
@@ -93,8 +100,8 @@ def main() -> None:
     # --8<-- [end:run]
     # the largest distance from seed 0 over seeds 0-9 and other kernels
     tol = {
-        "max pooling": {"consistency": 0.25, "accuracy": 0.04},
-        "MaxBlurPool": {"consistency": 0.25, "accuracy": 0.2},
+        "max pooling": {"consistency": 0.15, "accuracy": 0.04, "shifted": 0.15},
+        "MaxBlurPool": {"consistency": 0.15, "accuracy": 0.15, "shifted": 0.2},
     }
     for name, r in result.items():
         t = tol[name]
@@ -104,7 +111,7 @@ def main() -> None:
         print(f"{name}, test accuracy: {r['accuracy']:.3f} ±{t['accuracy']}")
         print(
             f"{name}, test accuracy shifted by 1 pixel: "
-            f"{r['accuracy, shifted']:.3f} ±0.2"
+            f"{r['accuracy, shifted']:.3f} ±{t['shifted']}"
         )
 
 

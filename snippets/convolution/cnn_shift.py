@@ -106,7 +106,7 @@ def main() -> None:
     # kernels, rounded up
     print(f"test accuracy: {acc:.2f} ±0.03")
     print(
-        f"mean relative change of the logits, one-pixel shift: {rel_1:.2f} ±0.2"
+        f"mean relative change of the logits, one-pixel shift: {rel_1:.2f} ±0.1"
     )
     print(
         f"fraction of test predictions changed by a one-pixel shift: "

@@ -117,6 +117,7 @@ def main() -> None:
     # the fit of box_loss_training.py (same optimizer and steps) on 1600 pairs
     # drawn the same way: four times its 400, so the means hold over seeds
     start, target = box_pairs(SEED, n=1600)
+    print(f"box pairs fitted: {len(target)}")
     losses = {
         "1 - GIoU": lambda b, t: (1 - iou_and_giou(b, t)[1]).mean(),
         "DIoU": lambda b, t: diou_loss(b, t).mean(),

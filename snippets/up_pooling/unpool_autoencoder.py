@@ -145,6 +145,7 @@ def main() -> None:
         "nearest beats the cell-fill oracle"
     )
 
+    print(f"initializations trained per decoder: {TRAINED}")
     for name, (before, after, _) in mse.items():
         print(
             f"test MSE before training (mean of {INITS} initializations), "

@@ -7,7 +7,7 @@
 # then:
 #     python cnn_shift.py
 #
-# kb-download: {"record": "dca4aa73f09b649dfc0b3682c1f7706c9086362525f3721c5f734d52c6d76295", "sources": {"snippets/convolution/cnn_shift.py": "19f929073449255395cb3dc1413abf5fa0614d455927495a8fa601417c198c93"}}
+# kb-download: {"record": "9dc166ca47220bad6abf8d16c8b63c40ad2cd445c95d43c655b1fdc315e8a0cb", "sources": {"snippets/convolution/cnn_shift.py": "9d85983203b858b27ed7242a7aa51fdfb67ca07b907498766469c7cd90fbc2d5"}}
 
 
 # --- the snippet, unchanged: snippets/convolution/cnn_shift.py ---
@@ -119,7 +119,7 @@ def main() -> None:
     # kernels, rounded up
     print(f"test accuracy: {acc:.2f} ±0.03")
     print(
-        f"mean relative change of the logits, one-pixel shift: {rel_1:.2f} ±0.2"
+        f"mean relative change of the logits, one-pixel shift: {rel_1:.2f} ±0.1"
     )
     print(
         f"fraction of test predictions changed by a one-pixel shift: "

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "ba7f54c71c6bf0d1d95da2bd99bf779ecce46c5717b927843a0791d2818e9d29", "sources": {"snippets/localization/box_loss_training.py": "ae1e415288173e1ee180437895e945887e8944c5e98d7b08a3d54293cc286561", "snippets/localization/box_losses.py": "0217da0ec41baf8b9d2fe71e5e0b3fb6728e0fee45a980f83de4d4428dc72692", "snippets/localization/diou_ciou_losses.py": "e532651dce6d492fdec251a222c869e6cf9e18864cf03c3f9349c3a6648df48e"}}
+# kb-download: {"record": "3b1b2559c863db491f6eb9c171bc424a69940e153d60410e670b03bc29f8a56b", "sources": {"snippets/localization/box_loss_training.py": "ae1e415288173e1ee180437895e945887e8944c5e98d7b08a3d54293cc286561", "snippets/localization/box_losses.py": "0217da0ec41baf8b9d2fe71e5e0b3fb6728e0fee45a980f83de4d4428dc72692", "snippets/localization/diou_ciou_losses.py": "fc54f84a3a6a997da9ec146d6837fe50d1e67a0d08a961ddda1baa9c447515e0"}}
 
 
 import sys
@@ -381,6 +381,7 @@ def main() -> None:
     # the fit of box_loss_training.py (same optimizer and steps) on 1600 pairs
     # drawn the same way: four times its 400, so the means hold over seeds
     start, target = box_pairs(SEED, n=1600)
+    print(f"box pairs fitted: {len(target)}")
     losses = {
         "1 - GIoU": lambda b, t: (1 - iou_and_giou(b, t)[1]).mean(),
         "DIoU": lambda b, t: diou_loss(b, t).mean(),

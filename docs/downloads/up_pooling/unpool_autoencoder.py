@@ -7,7 +7,7 @@
 # then:
 #     python unpool_autoencoder.py
 #
-# kb-download: {"record": "6f04e41adbe3eaca7481de6fea4835e7bec393746da1b029d31eaf2823ec740f", "sources": {"snippets/up_pooling/unpool_autoencoder.py": "966f0773ced212a86b89355bd3846784c2f8148f7f2b8b439d010c9b19a94354"}}
+# kb-download: {"record": "02152f98d1130dbc9efd339fd5e648d5b843a5ddb9402a68bcf8c8c19e8b979a", "sources": {"snippets/up_pooling/unpool_autoencoder.py": "e15ac7f5d6acb08206fcd58790d13eb742b7493e58a08ce26a4136ea5c77018d"}}
 
 
 # --- the snippet, unchanged: snippets/up_pooling/unpool_autoencoder.py ---
@@ -158,6 +158,7 @@ def main() -> None:
         "nearest beats the cell-fill oracle"
     )
 
+    print(f"initializations trained per decoder: {TRAINED}")
     for name, (before, after, _) in mse.items():
         print(
             f"test MSE before training (mean of {INITS} initializations), "
