@@ -46,7 +46,7 @@ def main() -> None:
         )  # (2 PAIRS, test digits) predicted classes
     changed = (runs[0::2] != runs[1::2]).sum(1).float()  # (PAIRS,)
     mean_aug = sum(augmented) / len(augmented)
-    assert clean[0] == clean[1]  # fixed data: repeatable
+    assert clean[0] == clean[1], "the clean evaluations agree exactly"
     # random
     assert changed.min() > 0 and max(augmented) > min(augmented), (
         "every pair of augmented evaluations differs"

@@ -125,7 +125,7 @@ def main() -> None:
     # and a less steep function on the grid
     assert b["grad"] < a["grad"], (b["grad"], a["grad"])
     assert a["grad"] > STEEP, (
-        f"without the penalty the largest gradient is above {STEEP}"
+        f"the unpenalized net's largest gradient stays high (above {STEEP})"
     )
     # the bound really bounds the gradient
     assert b["grad"] <= b["lip"] and a["grad"] <= a["lip"]

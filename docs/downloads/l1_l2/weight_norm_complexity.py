@@ -7,7 +7,7 @@
 # then:
 #     python weight_norm_complexity.py
 #
-# kb-download: {"record": "3832b51c9d3e426e71f7ec88790f7ae58a2435ef2c72acc49da04e9b0d41ee2d", "sources": {"snippets/l1_l2/weight_norm_complexity.py": "b12b19a5550cfd2cef154a0285929676773ad0e4a8684aeb6a24d0a7d2e51e52"}}
+# kb-download: {"record": "3832b51c9d3e426e71f7ec88790f7ae58a2435ef2c72acc49da04e9b0d41ee2d", "sources": {"snippets/l1_l2/weight_norm_complexity.py": "49f972d49cc9bf868df82ac4d7429010379892647fed7beb6b5b7ee0a06a7dbf"}}
 
 
 # --- the snippet, unchanged: snippets/l1_l2/weight_norm_complexity.py ---
@@ -138,7 +138,7 @@ def main() -> None:
     # and a less steep function on the grid
     assert b["grad"] < a["grad"], (b["grad"], a["grad"])
     assert a["grad"] > STEEP, (
-        f"without the penalty the largest gradient is above {STEEP}"
+        f"the unpenalized net's largest gradient stays high (above {STEEP})"
     )
     # the bound really bounds the gradient
     assert b["grad"] <= b["lip"] and a["grad"] <= a["lip"]
