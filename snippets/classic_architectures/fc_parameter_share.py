@@ -30,13 +30,21 @@ def main() -> None:
         params = sum(r["params"] for r in rows)
         p_share = sum(r["params"] for r in fc) / params
         m_share = sum(r["macs"] for r in fc) / sum(r["macs"] for r in rows)
-        assert p_share > 0.85 and m_share < 0.1, (name, p_share, m_share)
-        print(f"{name}: FC layers hold {p_share:.1%} of the parameters")
-        print(f"{name}: FC layers do {m_share:.1%} of the multiply-adds")
-        print(
-            f"{name}: the first FC layer alone holds "
-            f"{fc[0]['params'] / params:.1%} of the parameters"
+        first = fc[0]["params"] / params
+        assert p_share > 0.85 and m_share < 0.1, (
+            f"the FC layers hold most of the parameters and do few of the "
+            f"multiply-adds: {name} {p_share} {m_share}"
         )
+        assert first > 0.5, (
+            f"the first FC layer alone holds most of the parameters: {name}"
+        )
+        shares = {
+            "the parameters in the FC layers": p_share,
+            "the multiply-adds in the FC layers": m_share,
+            "the parameters in the first FC layer": first,
+        }
+        for what, share in shares.items():
+            print(f"{name}, share of {what}: {share:.1%}")
     # --8<-- [end:share]
 
 

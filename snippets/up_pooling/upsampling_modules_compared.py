@@ -101,8 +101,12 @@ def main() -> None:
     conv_t = rows["ConvTranspose2d(k=4, s=2, p=1)"]
     nearest = rows["Upsample(nearest) + Conv2d 3x3"]
     unpool = rows["MaxUnpool2d (switches) + Conv2d 3x3"]
-    assert nearest[1] < 1e-5 and conv_t[1] > 1e-3  # flat vs pattern at init
-    assert unpool[2] < nearest[2]  # the switches help
+    assert nearest[1] < 1e-5 and conv_t[1] > 1e-3, (
+        "nearest + conv starts flat, the transposed convolution with a pattern"
+    )
+    assert unpool[2] < nearest[2], (
+        "the switches help: MaxUnpool2d + conv ends below nearest + conv"
+    )
     print("task: max-pooled 4x4 digits back to 8x8, 100 Adam steps")
     print(
         f"| module | parameters | checkerboard at init, median of {INITS} "

@@ -35,7 +35,7 @@ def main() -> None:
     score.backward()  # fills the weights' .grad only
     no_grad_on_input = x.grad is None  # x was never asked to need one
     # --8<-- [end:requires_grad]
-    assert no_grad_on_input
+    assert no_grad_on_input, "x.grad stays None without requires_grad"
     # --8<-- [start:eval]
     # the same trained weights behind dropout, as many classifiers have
     net = nn.Sequential(
@@ -53,16 +53,20 @@ def main() -> None:
     # --8<-- [end:eval]
     # a different map on each call; how different depends on the trained
     # weights, so the bound is printed, not one seed's value
-    assert change(a, b) > 0.2, change(a, b)
-    assert change(c, d) == 0.0, change(c, d)
+    assert change(a, b) > 0.2, (
+        f"in train() two maps of the same images differ {change(a, b)}"
+    )
+    assert change(c, d) == 0.0, (
+        f"in eval() two maps of the same images are the same {change(c, d)}"
+    )
     torch.testing.assert_close(c, saliency(model, x, y))  # eval(): same model
     print(f"x.grad after backward without requires_grad: {x.grad}")
     print(
-        "train(): relative change between two maps of the same images: "
+        "relative change between two maps of the same images, train(): "
         "above 0.2"
     )
     print(
-        f"eval(): relative change between two maps of the same images: "
+        "relative change between two maps of the same images, eval(): "
         f"{change(c, d):.2f}"
     )
 

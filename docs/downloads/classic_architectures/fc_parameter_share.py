@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "44f58c5a04e0c5efc7fdf71dbacc49ac97103c191ef45f65e9a00884a853331e", "sources": {"snippets/classic_architectures/alexnet_counts.py": "66e1907d6fabd8a12d7eeca4ca3de29c2db95f5d052ddedab1e9a600f9a185eb", "snippets/classic_architectures/fc_parameter_share.py": "b6fb3939cc6cc861e7f0516f0dd14a7f5563ab71ac46032656cdeed45bd1cc23", "snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "25b870d299af06c8e7b4007aa89b589f826cb2dc5783a2d2a827f244a872d50d", "snippets/classic_architectures/vgg_counts.py": "73788c00c62ea37a8cd9eb6b0c255f4a01e24e4b148327d5cbb33dc73d3c3836"}}
+# kb-download: {"record": "17d154af55d4032f1c33f1042975e905ddfbfd5701c336786cd3ff0ff635cb67", "sources": {"snippets/classic_architectures/alexnet_counts.py": "66e1907d6fabd8a12d7eeca4ca3de29c2db95f5d052ddedab1e9a600f9a185eb", "snippets/classic_architectures/fc_parameter_share.py": "4350d27d368add439b28246ab8b8c5662eab32f3e4b368fcd1d9a3b5b0e0bd3a", "snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "25b870d299af06c8e7b4007aa89b589f826cb2dc5783a2d2a827f244a872d50d", "snippets/classic_architectures/vgg_counts.py": "73788c00c62ea37a8cd9eb6b0c255f4a01e24e4b148327d5cbb33dc73d3c3836"}}
 
 
 import sys
@@ -544,13 +544,21 @@ def main() -> None:
         params = sum(r["params"] for r in rows)
         p_share = sum(r["params"] for r in fc) / params
         m_share = sum(r["macs"] for r in fc) / sum(r["macs"] for r in rows)
-        assert p_share > 0.85 and m_share < 0.1, (name, p_share, m_share)
-        print(f"{name}: FC layers hold {p_share:.1%} of the parameters")
-        print(f"{name}: FC layers do {m_share:.1%} of the multiply-adds")
-        print(
-            f"{name}: the first FC layer alone holds "
-            f"{fc[0]['params'] / params:.1%} of the parameters"
+        first = fc[0]["params"] / params
+        assert p_share > 0.85 and m_share < 0.1, (
+            f"the FC layers hold most of the parameters and do few of the "
+            f"multiply-adds: {name} {p_share} {m_share}"
         )
+        assert first > 0.5, (
+            f"the first FC layer alone holds most of the parameters: {name}"
+        )
+        shares = {
+            "the parameters in the FC layers": p_share,
+            "the multiply-adds in the FC layers": m_share,
+            "the parameters in the first FC layer": first,
+        }
+        for what, share in shares.items():
+            print(f"{name}, share of {what}: {share:.1%}")
     # --8<-- [end:share]
 
 

@@ -7,7 +7,7 @@
 # then:
 #     python upsampling_modules_compared.py
 #
-# kb-download: {"record": "73505793dafb881cb6e45a0114fd2793e49442a2bd492135d8e46c098894be6e", "sources": {"snippets/up_pooling/upsampling_modules_compared.py": "c72c38efad47ec7a93166451f168c9e0ff032283fd55a13225639415524a2778"}}
+# kb-download: {"record": "73505793dafb881cb6e45a0114fd2793e49442a2bd492135d8e46c098894be6e", "sources": {"snippets/up_pooling/upsampling_modules_compared.py": "aaf0608e4a8616db326855c026386a518d3759c16bd7d7988df5dbf73e630b75"}}
 
 
 # --- the snippet, unchanged: snippets/up_pooling/upsampling_modules_compared.py ---
@@ -114,8 +114,12 @@ def main() -> None:
     conv_t = rows["ConvTranspose2d(k=4, s=2, p=1)"]
     nearest = rows["Upsample(nearest) + Conv2d 3x3"]
     unpool = rows["MaxUnpool2d (switches) + Conv2d 3x3"]
-    assert nearest[1] < 1e-5 and conv_t[1] > 1e-3  # flat vs pattern at init
-    assert unpool[2] < nearest[2]  # the switches help
+    assert nearest[1] < 1e-5 and conv_t[1] > 1e-3, (
+        "nearest + conv starts flat, the transposed convolution with a pattern"
+    )
+    assert unpool[2] < nearest[2], (
+        "the switches help: MaxUnpool2d + conv ends below nearest + conv"
+    )
     print("task: max-pooled 4x4 digits back to 8x8, 100 Adam steps")
     print(
         f"| module | parameters | checkerboard at init, median of {INITS} "

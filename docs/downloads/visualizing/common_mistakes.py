@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "4982b7ce0143fda4eaa2c93c516dda1a9d4626a499cd52b6bfe7aea4c3dd7448", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/common_mistakes.py": "5a5c41f81369356532dec1bf0aa5bbb48bad142acefd2b23653576316f92abf1", "snippets/visualizing/gradient_saliency.py": "65a8d5e316d351f361f54171abe601a2da324d4535652dfc7e6ad802c2a07489", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
+# kb-download: {"record": "a01c6f08ebe95311f0ccc47079922c14c59e8198bb2f75c9587fdcadf9494130", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/common_mistakes.py": "dce1dfd5439816fd49aa425ef884d6047cf891a65c8cdbd7d0eb10ef83e93dbc", "snippets/visualizing/gradient_saliency.py": "65a8d5e316d351f361f54171abe601a2da324d4535652dfc7e6ad802c2a07489", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439"}}
 
 
 import sys
@@ -568,7 +568,7 @@ def main() -> None:
     score.backward()  # fills the weights' .grad only
     no_grad_on_input = x.grad is None  # x was never asked to need one
     # --8<-- [end:requires_grad]
-    assert no_grad_on_input
+    assert no_grad_on_input, "x.grad stays None without requires_grad"
     # --8<-- [start:eval]
     # the same trained weights behind dropout, as many classifiers have
     net = nn.Sequential(
@@ -586,16 +586,20 @@ def main() -> None:
     # --8<-- [end:eval]
     # a different map on each call; how different depends on the trained
     # weights, so the bound is printed, not one seed's value
-    assert change(a, b) > 0.2, change(a, b)
-    assert change(c, d) == 0.0, change(c, d)
+    assert change(a, b) > 0.2, (
+        f"in train() two maps of the same images differ {change(a, b)}"
+    )
+    assert change(c, d) == 0.0, (
+        f"in eval() two maps of the same images are the same {change(c, d)}"
+    )
     torch.testing.assert_close(c, saliency(model, x, y))  # eval(): same model
     print(f"x.grad after backward without requires_grad: {x.grad}")
     print(
-        "train(): relative change between two maps of the same images: "
+        "relative change between two maps of the same images, train(): "
         "above 0.2"
     )
     print(
-        f"eval(): relative change between two maps of the same images: "
+        "relative change between two maps of the same images, eval(): "
         f"{change(c, d):.2f}"
     )
 
