@@ -85,8 +85,10 @@ RESULTS = [
     (
         "a ratio",
         re.compile(
-            rf"\b(\d+(\.\d+)?\s?(x|×)|(\d+(\.\d+)?|several|hundreds of|{NUMBER_WORD} to "
-            rf"{NUMBER_WORD})\s+times)\b(?!\s*\d)",
+            rf"\b(\d+(\.\d+)?\s?(x|×)|\d+(\.\d+)?\s+times)\b(?!\s*\d)"
+            # in words, only as a comparison: "several times chance", "two to three times larger"
+            rf"|\b(several|hundreds of|{NUMBER_WORD} to {NUMBER_WORD})\s+times\s+"
+            r"(chance|larger|smaller|faster|slower|more|fewer|higher|lower|as|the)\b",
             re.I,
         ),
     ),
@@ -94,7 +96,7 @@ RESULTS = [
 # A number of seeds typed by hand ("over five seeds", "5 random seeds", "seeds 0-9", "a five-seed
 # mean"): wrong as soon as the seeds are recorded again, in an asserted sentence too.
 TYPED_SEEDS = re.compile(
-    rf"\b{NUMBER_WORD}\s+((random|training|different|independent|other)\s+)?seeds\b|\b{NUMBER_WORD}-seed\b|\bseeds?\s+(from\s+)?\d+\s*(-|–|to)\s*\d+",
+    rf"\b{NUMBER_WORD}\s+((random|training|different|independent|other)\s+)?seeds\b|\b{NUMBER_WORD}-seed\b|\bseeds?\s+(from\s+)?\d+\s*(-|–|to|through)\s*\d+",
     re.I,
 )
 TYPED_SEEDS_WHAT = "a typed number of seeds (the directives print it)"

@@ -67,6 +67,7 @@ def test_a_planted_unbound_sentence_is_found(sentence):
         "A repeat on the digits is below; the kernels were split (sections 3.2 and 3.5).",
         "The network is trained with learning rate 0.1 and momentum 0.9.",
         "The run uses a weight decay ten times AlexNet's to make the effect visible.",
+        "The model is trained several times with different settings.",
     ],
 )
 def test_a_bound_or_cited_sentence_passes(sentence):
@@ -126,6 +127,7 @@ def test_asserted_sees_an_edited_message(tmp_path):
         "Over seeds 0 to 4 the curves overlap.",
         "A five-seed mean is shown.",
         'It stays below 0.05 for every seed from 0 to 4 {{ asserted a/b "below" }}.',
+        "Over seeds 0 through 4 the curves overlap.",
     ],
 )
 def test_a_typed_number_of_seeds_is_found(sentence):

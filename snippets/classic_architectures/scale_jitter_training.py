@@ -122,7 +122,7 @@ def main() -> None:
         ("jittered size", 16): "±0.01",
     }
     for (name, side), tol in tolerances.items():
-        if (name, side) == ("fixed size", 12):
+        if tol is None:  # fixed size, side 12
             shown = f"below {FALLEN}"
         else:
             shown = f"{acc[name, side]:.3f} {tol}"

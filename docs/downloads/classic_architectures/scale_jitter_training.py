@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "e06a19f768503aeaa3b8f0e4b89748797ebfa277fdd87141ed1fcdf0800617bd", "sources": {"snippets/classic_architectures/scale_jitter_training.py": "70d7a7a0c78de33abff24f2ebbbe8b5d41a38be64b94edb47776a0101de01bea", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "e06a19f768503aeaa3b8f0e4b89748797ebfa277fdd87141ed1fcdf0800617bd", "sources": {"snippets/classic_architectures/scale_jitter_training.py": "a1e1bc6e3480ff5a388ed5901d10794b2035935eee01049c8516cf8531d085bb", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -399,7 +399,7 @@ def main() -> None:
         ("jittered size", 16): "±0.01",
     }
     for (name, side), tol in tolerances.items():
-        if (name, side) == ("fixed size", 12):
+        if tol is None:  # fixed size, side 12
             shown = f"below {FALLEN}"
         else:
             shown = f"{acc[name, side]:.3f} {tol}"
