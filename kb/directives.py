@@ -47,7 +47,7 @@ from kb import (
     render,
 )
 from kb.pages import INCLUDE_LINE
-from kb.paths import ROOT, walk_public
+from kb.paths import ROOT, walk
 from kb.tracking import Topic
 
 DIRECTIVE = re.compile(
@@ -182,7 +182,7 @@ def run_info(root: Path = ROOT) -> str:
     # not a test's throw-away record (docs/outputs/_test_*): another worker may remove it
     metas = [
         json.loads((folder / "run.json").read_text())
-        for folder, files in walk_public(root / "docs" / "outputs")
+        for folder, files in walk(root / "docs" / "outputs")
         if "run.json" in files
     ]
     if not metas:

@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kb.paths import OUTPUTS, ROOT, SNIPPETS, rel, walk_public
+from kb.paths import OUTPUTS, ROOT, SNIPPETS, rel, walk
 from kb.runner import Run, SnippetFailed  # noqa: F401  (Run is part of this module's interface)
 from kb import filecache, runner
 
@@ -170,7 +170,7 @@ def _module_index(snippets: Path) -> dict[str, list[Path]]:
 
 def _list_modules(snippets: Path) -> dict[str, list[Path]]:
     index: dict[str, list[Path]] = {}
-    for folder, files in walk_public(snippets):
+    for folder, files in walk(snippets):
         for name in files:
             if name.endswith(".py") and not name.startswith("_"):
                 index.setdefault(name[:-3], []).append(folder / name)

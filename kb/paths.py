@@ -9,12 +9,14 @@ SNIPPETS = ROOT / "snippets"
 OUTPUTS = DOCS / "outputs"
 
 
-def walk_public(folder: Path):
-    """(folder, sorted file names) under `folder`, as os.walk, never entering a private (_*)
-    folder: a test's throw-away _test_* folder may be removed while this walks."""
+def walk(folder: Path, enter=lambda path: not path.name.startswith("_")):
+    """(folder, sorted file names) under `folder`, as os.walk, never entering a subfolder that
+    `enter` refuses (by default a private _* one): a test's throw-away _test_* folder may be
+    removed while this walks."""
     for here, subfolders, files in os.walk(folder):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("_"))
-        yield Path(here), sorted(files)
+        here = Path(here)
+        subfolders[:] = sorted(d for d in subfolders if enter(here / d))
+        yield here, sorted(files)
 
 
 def rel(path: Path) -> str:

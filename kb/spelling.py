@@ -12,7 +12,6 @@ live in pyproject.toml under [tool.codespell].
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kb.paths import ROOT
+from kb.paths import ROOT, walk
 
 NOTES = "docs/original-notes"
 CHECKED = [
@@ -96,20 +95,15 @@ def files(root: Path = ROOT) -> list[Path]:
 
 
 def _walk(folder: Path, root: Path) -> list[Path]:
-    """The files under a folder, never entering a skipped one: a test's throw-away folder
-    (snippets/_test_*, docs/outputs/_test_*) may be removed while this walks."""
-    found = []
-    for here, subfolders, names in os.walk(folder):
-        here = Path(here)
-        subfolders[:] = sorted(
-            d
-            for d in subfolders
-            if not f"{(here / d).relative_to(root).as_posix()}/".startswith(
-                SKIPPED
-            )
-        )
-        found += [here / n for n in sorted(names)]
-    return found
+    """The files under a folder, never entering a skipped one (snippets/_test_*,
+    docs/outputs/_test_* among them)."""
+
+    def checked(path: Path) -> bool:
+        return not f"{path.relative_to(root).as_posix()}/".startswith(SKIPPED)
+
+    return [
+        here / name for here, names in walk(folder, checked) for name in names
+    ]
 
 
 def masked(path: Path, notes: str) -> str:

@@ -87,9 +87,9 @@ def test_most_snippets_and_plots_are_still_compared_with_the_other_machine():
     """Snippets changed since 29ff986 drop out: 107 of 144 snippets and 14 of 31 plots remained after
     the half-value rule's changes, 79 and 8 after issue 24 rewrote what many snippets print and
     assert (2026-12-04), 72 and 7 after the ten-seed records (2026-12-07): exactly at the floor, so
-    the next change to a compared snippet needs that machine's outputs taken again. The floor is half the snippets and a quarter of the plots, not today's
-    count, so that editing one snippet does not fail the suite; below it, take that machine's
-    outputs again (its README says how)."""
+    the next change to a compared snippet needs that machine's outputs taken again. The floor is
+    half the snippets and a quarter of the plots, not today's count, so that editing one snippet
+    does not fail the suite; below it, take that machine's outputs again (its README says how)."""
     compared = [s for s in RAN_THEN if same_code(s)]
     plots = [(s, p) for s, p in OTHER_PLOTS if same_code(s)]
     assert len(compared) >= len(RAN_THEN) // 2, (

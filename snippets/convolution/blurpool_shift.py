@@ -14,7 +14,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from cnn_shift import digits_split, make_cnn, train  # same folder
+# cnn_shift.py is in the same folder
+from cnn_shift import digits_split, make_cnn, one_pixel_shifts, train
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
@@ -70,12 +71,7 @@ def main() -> None:
     assert torch.equal(delta(z), nn.MaxPool2d(2)(z)), "a dense max, subsampled"
     # --8<-- [end:check]
     # --8<-- [start:run]
-    # one pixel right, left, down and up, as in cnn_shift.py
-    shifted = [
-        torch.roll(x_test, step, dims=dim)
-        for dim in (-1, -2)
-        for step in (1, -1)
-    ]
+    shifted = one_pixel_shifts(x_test)  # right, left, down, up
     result = {}
     for name, make in (
         ("max pooling", make_cnn),

@@ -38,6 +38,14 @@ def make_cnn() -> nn.Sequential:
     )  # total stride 4
 
 
+def one_pixel_shifts(x: torch.Tensor) -> list[torch.Tensor]:
+    """x rolled one pixel right, left, down and up: the shift figures are
+    means over the four, so that no single direction decides them."""
+    return [
+        torch.roll(x, step, dims=dim) for dim in (-1, -2) for step in (1, -1)
+    ]
+
+
 # --8<-- [end:model]
 
 
@@ -73,13 +81,7 @@ def main() -> None:
     # --8<-- [start:shift]
     with torch.no_grad():
         out = model(x_test)  # (N, 10) logits
-        # one pixel right, left, down and up: the figures are means over
-        # the four, so that no single direction decides them
-        by_1 = [
-            model(torch.roll(x_test, step, dims=dim))
-            for dim in (-1, -2)
-            for step in (1, -1)
-        ]
+        by_1 = [model(x) for x in one_pixel_shifts(x_test)]
         by_4 = model(torch.roll(x_test, 4, dims=-1))  # 4 = total stride
     relative = lambda new: (new - out).norm(dim=1) / out.norm(dim=1)  # (N,)
     changed = lambda new: (new.argmax(1) != out.argmax(1)).float().mean()

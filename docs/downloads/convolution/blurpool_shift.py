@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "70cf353c631df52a1b9b4eab211895093d8d9d8b221da9c11789dd01513a437d", "sources": {"snippets/convolution/blurpool_shift.py": "ca25b84a1af1a506326607759e921a1cea65c59259dccaf27e8d6dbf270f9590", "snippets/convolution/cnn_shift.py": "c7b88d0f6c98d9cafea0c8553205ef883c4d6543d2150fbfb18706327b445a9b"}}
+# kb-download: {"record": "70cf353c631df52a1b9b4eab211895093d8d9d8b221da9c11789dd01513a437d", "sources": {"snippets/convolution/blurpool_shift.py": "7ac83035fc02678de18645979d89aecc81234f956387358831870396608bb670", "snippets/convolution/cnn_shift.py": "75d38c0fcde806f109414534f5d71f7958d98c45d5a698831318d76ff0fbc123"}}
 
 
 import sys
@@ -65,6 +65,14 @@ def make_cnn() -> nn.Sequential:
     )  # total stride 4
 
 
+def one_pixel_shifts(x: torch.Tensor) -> list[torch.Tensor]:
+    """x rolled one pixel right, left, down and up: the shift figures are
+    means over the four, so that no single direction decides them."""
+    return [
+        torch.roll(x, step, dims=dim) for dim in (-1, -2) for step in (1, -1)
+    ]
+
+
 # --8<-- [end:model]
 
 
@@ -100,13 +108,7 @@ def main() -> None:
     # --8<-- [start:shift]
     with torch.no_grad():
         out = model(x_test)  # (N, 10) logits
-        # one pixel right, left, down and up: the figures are means over
-        # the four, so that no single direction decides them
-        by_1 = [
-            model(torch.roll(x_test, step, dims=dim))
-            for dim in (-1, -2)
-            for step in (1, -1)
-        ]
+        by_1 = [model(x) for x in one_pixel_shifts(x_test)]
         by_4 = model(torch.roll(x_test, 4, dims=-1))  # 4 = total stride
     relative = lambda new: (new - out).norm(dim=1) / out.norm(dim=1)  # (N,)
     changed = lambda new: (new.argmax(1) != out.argmax(1)).float().mean()
@@ -172,7 +174,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from cnn_shift import digits_split, make_cnn, train  # same folder
+# cnn_shift.py is in the same folder
+from cnn_shift import digits_split, make_cnn, one_pixel_shifts, train
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
@@ -228,12 +231,7 @@ def main() -> None:
     assert torch.equal(delta(z), nn.MaxPool2d(2)(z)), "a dense max, subsampled"
     # --8<-- [end:check]
     # --8<-- [start:run]
-    # one pixel right, left, down and up, as in cnn_shift.py
-    shifted = [
-        torch.roll(x_test, step, dims=dim)
-        for dim in (-1, -2)
-        for step in (1, -1)
-    ]
+    shifted = one_pixel_shifts(x_test)  # right, left, down, up
     result = {}
     for name, make in (
         ("max pooling", make_cnn),

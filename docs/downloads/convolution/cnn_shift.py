@@ -7,7 +7,7 @@
 # then:
 #     python cnn_shift.py
 #
-# kb-download: {"record": "9dc166ca47220bad6abf8d16c8b63c40ad2cd445c95d43c655b1fdc315e8a0cb", "sources": {"snippets/convolution/cnn_shift.py": "c7b88d0f6c98d9cafea0c8553205ef883c4d6543d2150fbfb18706327b445a9b"}}
+# kb-download: {"record": "9dc166ca47220bad6abf8d16c8b63c40ad2cd445c95d43c655b1fdc315e8a0cb", "sources": {"snippets/convolution/cnn_shift.py": "75d38c0fcde806f109414534f5d71f7958d98c45d5a698831318d76ff0fbc123"}}
 
 
 # --- the snippet, unchanged: snippets/convolution/cnn_shift.py ---
@@ -51,6 +51,14 @@ def make_cnn() -> nn.Sequential:
     )  # total stride 4
 
 
+def one_pixel_shifts(x: torch.Tensor) -> list[torch.Tensor]:
+    """x rolled one pixel right, left, down and up: the shift figures are
+    means over the four, so that no single direction decides them."""
+    return [
+        torch.roll(x, step, dims=dim) for dim in (-1, -2) for step in (1, -1)
+    ]
+
+
 # --8<-- [end:model]
 
 
@@ -86,13 +94,7 @@ def main() -> None:
     # --8<-- [start:shift]
     with torch.no_grad():
         out = model(x_test)  # (N, 10) logits
-        # one pixel right, left, down and up: the figures are means over
-        # the four, so that no single direction decides them
-        by_1 = [
-            model(torch.roll(x_test, step, dims=dim))
-            for dim in (-1, -2)
-            for step in (1, -1)
-        ]
+        by_1 = [model(x) for x in one_pixel_shifts(x_test)]
         by_4 = model(torch.roll(x_test, 4, dims=-1))  # 4 = total stride
     relative = lambda new: (new - out).norm(dim=1) / out.norm(dim=1)  # (N,)
     changed = lambda new: (new.argmax(1) != out.argmax(1)).float().mean()
