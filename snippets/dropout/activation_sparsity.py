@@ -47,12 +47,16 @@ def make_autoencoder(p: float) -> nn.Sequential:
 
 
 def train(p: float, X: torch.Tensor, device: str) -> nn.Sequential:
-    torch.manual_seed(SEED)  # same init and minibatch order for every p
+    torch.manual_seed(SEED)  # same init for every p
+    # the order has its own generator: dropout draws from the global one
+    order = torch.Generator(device=device).manual_seed(SEED)
     model = make_autoencoder(p).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     model.train()
     for _ in range(EPOCHS):
-        for idx in torch.randperm(len(X), device=device).split(50):
+        for idx in torch.randperm(len(X), device=device, generator=order).split(
+            50
+        ):
             loss = F.mse_loss(model(X[idx]), X[idx])
             opt.zero_grad()
             loss.backward()
@@ -117,7 +121,7 @@ def main() -> None:
 
     # largest distance from seed 0 over seeds 0-9 and other CPU kernels
     tol = {
-        "mean hidden activation": {0.0: 0.006, 0.5: 0.007},
+        "mean hidden activation": {0.0: 0.007, 0.5: 0.007},
         "fraction of activations exactly 0": {0.0: 0.04, 0.5: 0.04},
         "active units per test image": {0.0: 8, 0.5: 10},
     }

@@ -48,10 +48,11 @@ def main() -> None:
     }
     rows = {}
     for name, (module, shape) in variants.items():
-        out = module.train()(x.reshape(shape)).reshape(x.shape)
+        out = module.train()(x.reshape(shape))  # in the module's own shape
         dropped = out == out.flatten().mode().values  # 0, or alpha's
-        per_map = dropped.flatten(2).float().mean(-1)  # (N, C)
-        whole = bool(((per_map == 0) | (per_map == 1)).all())  # whole maps?
+        per_channel = dropped.flatten(2).float().mean(-1)  # (N, C)
+        whole = bool(((per_channel == 0) | (per_channel == 1)).all())
+        out = out.reshape(x.shape)
         rows[name] = (
             whole,
             dropped.float().mean().item(),
@@ -85,7 +86,8 @@ def main() -> None:
         )
     assert rows["nn.Dropout2d"][0] and rows["nn.Dropout3d"][0]
     assert rows["nn.FeatureAlphaDropout"][0] and not rows["nn.Dropout"][0]
-    assert not rows["nn.Dropout1d"][0]  # rows of a map
+    # Dropout1d's channels are the rows of the maps: (64, 32 * 8, 8)
+    assert rows["nn.Dropout1d"][0], "nn.Dropout1d zeroes whole channels"
     for name in ["nn.Dropout", "nn.Dropout2d", "nn.AlphaDropout"]:
         assert abs(rows[name][1] - p) < 0.05, rows[name]  # drops p
     # drops nothing: the mode is a value that occurs by chance, a few times

@@ -7,6 +7,8 @@ networks); data: scikit-learn's 8x8 digits.
 """
 
 import os
+import statistics
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -24,6 +26,7 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 N_TRAIN = 200
 EPOCHS = 60
 EVAL_EVERY = 4
+LAST = 3  # evaluations averaged at the end
 
 
 def load_split(device: str) -> tuple[torch.Tensor, ...]:
@@ -69,13 +72,17 @@ def train(
     """Minibatch SGD with momentum; the same seed, data order and schedule for
     every p."""
     torch.manual_seed(SEED)
+    # the order has its own generator: dropout draws from the global one
+    order = torch.Generator(device=device).manual_seed(SEED)
     Xtr, ytr, Xte, yte = data
     model = make_mlp(p).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     curve = {"epoch": [], "train": [], "test": []}
     for epoch in range(1, EPOCHS + 1):
         model.train()  # dropout on
-        for idx in torch.randperm(N_TRAIN, device=device).split(50):
+        for idx in torch.randperm(
+            N_TRAIN, device=device, generator=order
+        ).split(50):
             loss = F.cross_entropy(model(Xtr[idx]), ytr[idx])
             opt.zero_grad()
             loss.backward()
@@ -97,19 +104,27 @@ def main() -> None:
     data = load_split(device)
     curves = {p: train(p, data, device) for p in (0.0, 0.5)}
 
-    gaps = {p: c["train"][-1] - c["test"][-1] for p, c in curves.items()}
+    # one evaluation moves in steps of one test image, and at the last one
+    # the two gaps tie for seed 9: average the last LAST evaluations
+    final = {
+        p: {k: statistics.fmean(c[k][-LAST:]) for k in ("train", "test")}
+        for p, c in curves.items()
+    }
+    gaps = {p: f["train"] - f["test"] for p, f in final.items()}
     # the claim: dropout shrinks the train/test gap, for every seed. By how
-    # much is not printed: over seeds 0-9 and other kernels it lies up to
-    # 0.009 from seed 0's 0.009, a band as wide as the value.
+    # much is not printed: over seeds 0-9 it ranges from 0.001 to 0.011, a
+    # band wider than half the value.
     assert gaps[0.5] < gaps[0.0], "dropout narrows the gap"
     # without dropout it memorizes
     assert curves[0.0]["train"][-1] == 1.0, curves[0.0]["train"][-1]
 
+    print(f"last evaluations averaged: {LAST}")
     # largest distance from seed 0 over seeds 0-9 and other CPU kernels
-    tol = {0.0: 0.005, 0.5: 0.006}  # (kb check --seeds 10)
+    tol = {0.0: 0.005, 0.5: 0.008}  # (kb check --seeds 10)
+    train_tol = {0.0: "", 0.5: " ±0.002"}  # without dropout: always 1
     for p, name in ((0.0, "without dropout"), (0.5, "with dropout")):
-        print(f"train accuracy {name}: {curves[p]['train'][-1]:.3f}")
-        print(f"test accuracy {name}: {curves[p]['test'][-1]:.3f} ±{tol[p]}")
+        print(f"train accuracy {name}: {final[p]['train']:.3f}{train_tol[p]}")
+        print(f"test accuracy {name}: {final[p]['test']:.3f} ±{tol[p]}")
         print(f"gap {name}: {gaps[p]:.3f} ±{tol[p]}")
 
     fig, ax = plt.subplots(figsize=(7, 3))

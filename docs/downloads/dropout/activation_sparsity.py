@@ -7,7 +7,7 @@
 # then:
 #     python activation_sparsity.py
 #
-# kb-download: {"record": "094807a84c525410b4557a35c07a6213ccf0a1c5fb31137dd0393e31f3566013", "sources": {"snippets/dropout/activation_sparsity.py": "5d19856cd23762a3970cc4b66843fdaef062f736f461dc1347d9e70693610a1f"}}
+# kb-download: {"record": "aa88bc3d173175b8798223d1b9f4588fa3a4f8dc92527ae662d45f3efb7acbfa", "sources": {"snippets/dropout/activation_sparsity.py": "32fcfd942fda94dbf505d89fea105f153df02c8c6ac2afa96a153e37fb311d4d"}}
 
 
 # --- the snippet, unchanged: snippets/dropout/activation_sparsity.py ---
@@ -60,12 +60,16 @@ def make_autoencoder(p: float) -> nn.Sequential:
 
 
 def train(p: float, X: torch.Tensor, device: str) -> nn.Sequential:
-    torch.manual_seed(SEED)  # same init and minibatch order for every p
+    torch.manual_seed(SEED)  # same init for every p
+    # the order has its own generator: dropout draws from the global one
+    order = torch.Generator(device=device).manual_seed(SEED)
     model = make_autoencoder(p).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     model.train()
     for _ in range(EPOCHS):
-        for idx in torch.randperm(len(X), device=device).split(50):
+        for idx in torch.randperm(len(X), device=device, generator=order).split(
+            50
+        ):
             loss = F.mse_loss(model(X[idx]), X[idx])
             opt.zero_grad()
             loss.backward()
@@ -130,7 +134,7 @@ def main() -> None:
 
     # largest distance from seed 0 over seeds 0-9 and other CPU kernels
     tol = {
-        "mean hidden activation": {0.0: 0.006, 0.5: 0.007},
+        "mean hidden activation": {0.0: 0.007, 0.5: 0.007},
         "fraction of activations exactly 0": {0.0: 0.04, 0.5: 0.04},
         "active units per test image": {0.0: 8, 0.5: 10},
     }

@@ -7,7 +7,7 @@
 # then:
 #     python dataset_size.py
 #
-# kb-download: {"record": "557ce9d000620f8ac6dad3973fc29000d2de12f488a6dc116b968a5d99f75ee4", "sources": {"snippets/dropout/dataset_size.py": "38978dde926b8a4fc35680b5021a4d2663dde1d795ad9569526cd3cb71433dd0"}}
+# kb-download: {"record": "6e202e8aeb4a6e48743c734bd6cd3df2e99f7e66e9c9b657f3eb5de15ea05693", "sources": {"snippets/dropout/dataset_size.py": "de0d058ed26f78900126d94a4eade03a98737db5a29353d4970e7c62b535ec4c"}}
 
 
 # --- the snippet, unchanged: snippets/dropout/dataset_size.py ---
@@ -34,9 +34,9 @@ STEPS = 300  # the same number of updates at every size
 # (kb check --seeds 10): results of training
 TOL = {
     (0.0, 20): 0.05, (0.5, 20): 0.04,
-    (0.0, 60): 0.03, (0.5, 60): 0.04,
-    (0.0, 200): 0.01, (0.5, 200): 0.02,
-    (0.0, 1200): 0.02, (0.5, 1200): 0.02,
+    (0.0, 60): 0.035, (0.5, 60): 0.04,
+    (0.0, 200): 0.025, (0.5, 200): 0.02,
+    (0.0, 1200): 0.02, (0.5, 1200): 0.025,
 }  # fmt: skip
 
 
@@ -64,13 +64,15 @@ def test_accuracy(p: float, n: int, data, device: str) -> float:
     """Train on the first n images for STEPS minibatch updates; same seed,
     initial weights and minibatch order with and without dropout."""
     torch.manual_seed(SEED)
+    # the order has its own generator: dropout draws from the global one
+    order = torch.Generator(device=device).manual_seed(SEED)
     Xtr, ytr, Xte, yte = data
     Xtr, ytr = Xtr[:n], ytr[:n]
     model = make_mlp(p).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     model.train()
     for _ in range(STEPS):
-        idx = torch.randint(n, (50,), device=device)
+        idx = torch.randint(n, (50,), device=device, generator=order)
         loss = F.cross_entropy(model(Xtr[idx]), ytr[idx])
         opt.zero_grad()
         loss.backward()
@@ -94,10 +96,14 @@ def main() -> None:
         for p in (0.0, 0.5)
     }
     gain = {n: acc[0.5, n] - acc[0.0, n] for n in SIZES}
-    # the claims that hold for every seed: dropout helps at 60 images, and
-    # by more than at 1200 (the gains at 20 and 200 images vary with the seed)
-    assert gain[60] > 0.01, f"dropout raises test accuracy at n=60: {gain}"
-    assert gain[60] > gain[1200], f"the gain shrinks with more data: {gain}"
+    # the claims that hold for every seed: on the two smallest sets dropout
+    # helps on average, and by more than at 1200 images (each size's gain
+    # alone can be zero or negative for some seed)
+    small = (gain[20] + gain[60]) / 2
+    assert small > 0, (
+        f"dropout raises the mean test accuracy at n=20, 60: {gain}"
+    )
+    assert small > gain[1200], f"the gain shrinks with more data: {gain}"
     # --8<-- [end:sizes]
     for n in SIZES:
         for p, name in ((0.0, "without dropout"), (0.5, "with dropout")):

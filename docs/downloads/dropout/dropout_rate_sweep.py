@@ -7,7 +7,7 @@
 # then:
 #     python dropout_rate_sweep.py
 #
-# kb-download: {"record": "8e18b388a014c5e2d270975f26d74fc458be442bdb0e8be86133ea599ae2de0d", "sources": {"snippets/dropout/dropout_rate_sweep.py": "b2d408347c33d0b9b5a5a703f93b145a64c19e1873c5a7856c0486545456dac1"}}
+# kb-download: {"record": "db0a606ca8b03a481c1cdff4ffc14e0c309ca86e348b4d9b10cc77bbf1d0bd01", "sources": {"snippets/dropout/dropout_rate_sweep.py": "71ae6310a2999a4d7d4072c99f52ad9ed5f935513c21c64fbe085dd02599067a"}}
 
 
 # --- the snippet, unchanged: snippets/dropout/dropout_rate_sweep.py ---
@@ -110,13 +110,17 @@ def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
 def train_and_score(
     p: float, data: tuple[torch.Tensor, ...], device: str
 ) -> tuple[float, float]:
-    torch.manual_seed(SEED)  # same initial weights and batch order for every p
+    torch.manual_seed(SEED)  # same initial weights for every p
+    # the order has its own generator: dropout draws from the global one
+    order = torch.Generator(device=device).manual_seed(SEED)
     Xtr, ytr, Xte, yte = data
     model = make_mlp(p).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     for _ in range(EPOCHS):
         model.train()
-        for idx in torch.randperm(N_TRAIN, device=device).split(50):
+        for idx in torch.randperm(
+            N_TRAIN, device=device, generator=order
+        ).split(50):
             loss = F.cross_entropy(model(Xtr[idx]), ytr[idx])
             opt.zero_grad()
             loss.backward()
@@ -129,15 +133,16 @@ def train_and_score(
 #
 # What to look for: without dropout the network fits all 200 training images,
 # and the gap between train and test accuracy is the whole story of overfitting.
-# Moderate dropout ($p = 0.5$) narrows the gap while still fitting the training
-# set. At $p = 0.8$ only one hidden unit in five survives each step: the network
-# no longer fits the training set, and test accuracy drops below that of
-# $p = 0.5$. Too much dropout trades overfitting for underfitting.
+# Moderate dropout ($p = 0.5$) still fits the training set. At $p = 0.8$ only
+# one hidden unit in five survives each step: the network no longer fits the
+# training set, and test accuracy drops below that of $p = 0.5$. Too much
+# dropout trades overfitting for underfitting.
 #
-# The checks at the end of `main()` assert exactly these statements. They held
-# for every initialization seed we tried, but the differences on this small,
-# easy data set are of the order of one percentage point, and the gap does not
-# shrink monotonically with $p$ for every seed, so that is not asserted.
+# The checks at the end of `main()` assert these statements for every seed
+# we recorded. Whether $p = 0.5$ narrows the gap is not asserted here: at one
+# evaluation the difference is a test image or two, and for some seeds none;
+# the train/test gap experiment on the dropout page measures it averaged over
+# its last evaluations. Nor does the gap shrink monotonically with $p$.
 
 
 # %%
@@ -155,9 +160,7 @@ def main() -> None:
         print(f"test accuracy, p={p}: {te:.3f} ±{tol}")
         print(f"gap, p={p}: {gap[p]:.3f} ±{tol}")
 
-    assert gap[0.5] < gap[0.0], gap  # moderate dropout narrows the gap...
-    # ...while still fitting the training set
-    assert scores[0.5][0] == 1.0, scores[0.5]
+    assert scores[0.5][0] == 1.0, scores[0.5]  # moderate dropout still fits
     assert scores[0.8][0] < 1.0, (
         f"p=0.8 no longer fits its training set {scores}"
     )
