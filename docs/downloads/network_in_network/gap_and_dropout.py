@@ -174,8 +174,9 @@ if __name__ == "__main__":
 """Does a network with a GAP head still gain from dropout? The tiny NiN,
 trained on 150 digits with and without dropout between its two mlpconv blocks;
 the difference in test accuracy is measured over seeds, not asserted. The
-BatchNorm right after the dropout shows the variance shift; recomputing its
-statistics with the dropout off removes it and moves test accuracy by < 0.02.
+BatchNorm one (linear) convolution after the dropout shows the variance shift;
+recomputing its statistics with the dropout off removes it and moves test
+accuracy by < 0.02.
 
 Lin, Chen & Yan 2014, "Network In Network" (ICLR), Section 3.2 (GAP as a
 structural regularizer) and Section 4.1 (dropout on the outputs of all but the
@@ -238,7 +239,7 @@ def fit_and_score(p_drop, x, y, train_idx, test_idx) -> tuple:
 # --8<-- [start:shift]
 @torch.no_grad()
 def variance_ratio(model, x) -> float:
-    # the BatchNorm right after the dropout (block 2's, model[4][1]) normalizes
+    # the BatchNorm one convolution after the dropout (model[4][1]) normalizes
     # with running_var, averaged over training batches that had dropout on; in
     # eval the dropout is off and its input varies less (Li et al. 2019)
     model.eval()
