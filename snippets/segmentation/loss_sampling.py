@@ -5,8 +5,8 @@ network twice the images.
 
 Long, Shelhamer & Darrell 2015, "Fully Convolutional Networks for Semantic
 Segmentation" (CVPR), Section 3.4 (patchwise training is loss sampling) and
-Section 4.4 and Figure 5 (sampling made no significant difference to the
-convergence rate, and took more time: more images per batch).
+Section 4.3, "Patch Sampling", with Figure 5 (sampling made no significant
+difference to the convergence rate, and took more time: more images per batch).
 """
 
 import os

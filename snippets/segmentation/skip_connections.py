@@ -53,10 +53,12 @@ def main() -> None:
     # --8<-- [start:experiment]
     results = {}
     for skips in (False, True):
-        torch.manual_seed(SEED)  # same init seed, same batches
-        pred = train_and_predict(
-            TinyUNet(skips=skips).to(device), train, test, device, batch=16
-        )
+        torch.manual_seed(SEED)  # same seed for both initializations
+        model = TinyUNet(skips=skips).to(device)
+        # the two models draw different numbers of weights: seed again so
+        # that train_and_predict draws the same batches for both
+        torch.manual_seed(SEED)
+        pred = train_and_predict(model, train, test, device, batch=16)
         cm = confusion_matrix(pred, target, 4)
         results[skips] = (
             pred,

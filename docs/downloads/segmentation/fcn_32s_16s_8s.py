@@ -686,7 +686,7 @@ def train(model: SkipFCN, data, epochs=5, batch=32, keep=1.0):
     for _ in range(epochs):
         for idx in torch.randperm(len(x), device=device).split(batch):
             target = y[idx]
-            if keep < 1:  # loss sampling (FCN, Section 4.4): -1 is ignored
+            if keep < 1:  # loss sampling (FCN, Section 4.3): -1 is ignored
                 dropped = torch.rand(target.shape, device=device) >= keep
                 target = target.masked_fill(dropped, -1)
             # the three heads train together on one backbone

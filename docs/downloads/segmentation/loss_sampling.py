@@ -686,7 +686,7 @@ def train(model: SkipFCN, data, epochs=5, batch=32, keep=1.0):
     for _ in range(epochs):
         for idx in torch.randperm(len(x), device=device).split(batch):
             target = y[idx]
-            if keep < 1:  # loss sampling (FCN, Section 4.4): -1 is ignored
+            if keep < 1:  # loss sampling (FCN, Section 4.3): -1 is ignored
                 dropped = torch.rand(target.shape, device=device) >= keep
                 target = target.masked_fill(dropped, -1)
             # the three heads train together on one backbone
@@ -767,8 +767,8 @@ network twice the images.
 
 Long, Shelhamer & Darrell 2015, "Fully Convolutional Networks for Semantic
 Segmentation" (CVPR), Section 3.4 (patchwise training is loss sampling) and
-Section 4.4 and Figure 5 (sampling made no significant difference to the
-convergence rate, and took more time: more images per batch).
+Section 4.3, "Patch Sampling", with Figure 5 (sampling made no significant
+difference to the convergence rate, and took more time: more images per batch).
 """
 
 import os

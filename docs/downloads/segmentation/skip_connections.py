@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "1e4a8d8031aff4de73ceb6c745cb630cd2382ee50c06cce2ae2c142bbc831fbf", "sources": {"snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/skip_connections.py": "b8a919cc37a273f2ccc3b2aa13f9b3f34dd22d9dded56d6e33e944b6b75ebb91", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
+# kb-download: {"record": "cca607b79126c2ac7a23e6001884d477f0bda5ba205700bceae825bf02b4c17c", "sources": {"snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1", "snippets/segmentation/skip_connections.py": "f2b114f5412ab297271a8f92ee9c84ee170753c46da42c226d8bd2c20841244e", "snippets/segmentation/tiny_unet.py": "2b77fcd67db07e9c2fee063b460d8d156c87a3e19a24fe787ce910ebd3846658", "snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff"}}
 
 
 import sys
@@ -640,10 +640,12 @@ def main() -> None:
     # --8<-- [start:experiment]
     results = {}
     for skips in (False, True):
-        torch.manual_seed(SEED)  # same init seed, same batches
-        pred = train_and_predict(
-            TinyUNet(skips=skips).to(device), train, test, device, batch=16
-        )
+        torch.manual_seed(SEED)  # same seed for both initializations
+        model = TinyUNet(skips=skips).to(device)
+        # the two models draw different numbers of weights: seed again so
+        # that train_and_predict draws the same batches for both
+        torch.manual_seed(SEED)
+        pred = train_and_predict(model, train, test, device, batch=16)
         cm = confusion_matrix(pred, target, 4)
         results[skips] = (
             pred,
