@@ -6,7 +6,8 @@ Zheng, Wang, Liu, Li, Ye & Ren 2020, "Distance-IoU Loss: Faster and Better
 Learning for Bounding Box Regression" (AAAI): DIoU = IoU - rho^2(b, b') / c^2,
 with rho the distance between the two centres and c the diagonal of the
 smallest box enclosing both; "Non-Maximum Suppression using DIoU" (Eq. 13): a
-box B_i is removed when IoU - R_DIoU(M, B_i) reaches the threshold. The
+box B_i is removed when IoU - R_DIoU(M, B_i) reaches the threshold (>=);
+diou_nms below removes it only above (>), as plain NMS does here. The
 authors' code adds an exponent beta on the penalty (beta = 1: the paper).
 """
 

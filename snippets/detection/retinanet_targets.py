@@ -94,7 +94,7 @@ def main() -> None:
     for n_easy in (1_000, 10_000, 100_000):
         logits = torch.cat(
             [
-                0.5 + 1.0 * q(n_pos),  # positives, half of them right
+                0.5 + 1.0 * q(n_pos),  # positives, 69 of 100 above p = 0.5
                 -1.0 + 1.0 * q(n_hard),  # hard negatives
                 -6.0 + 0.5 * q(n_easy),  # easy negatives, p ~ 0.0025
             ]

@@ -1,7 +1,8 @@
-"""Soft-NMS ranks a crowd better than greedy NMS: on pairs of people who
-overlap by different amounts, its AP@0.5 is above NMS at 0.7 and far above NMS
-at 0.3, and from sigma = 1 to 0.3 the stronger its decay, the higher. This
-soft_nms keeps every box; the released code drops those scoring under 0.001.
+"""Soft-NMS ranks this crowd better than greedy NMS at 0.3 and at 0.7: on
+pairs of people who overlap by different amounts, its AP@0.5 is above NMS at
+0.7 and far above NMS at 0.3, and from sigma = 1 to 0.3 the stronger its
+decay, the higher. This soft_nms keeps every box; the released code drops
+those scoring under 0.001.
 
 Bodla, Singh, Chellappa & Davis 2017, "Soft-NMS -- Improving Object Detection
 With One Line of Code" (ICCV): greedy NMS, with the deletion of the boxes that

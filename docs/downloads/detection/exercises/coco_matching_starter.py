@@ -409,9 +409,11 @@ positive.
 
 pycocotools, cocoeval.py, COCOeval.evaluateImg: in score order, each detection
 takes the not yet matched ground truth with the highest IoU, if that IoU is at
-least the threshold. Everingham et al. 2010 (IJCV), Section 4.4: VOC matches a
-detection to the box it overlaps most, and a second detection of a box is a
-false positive. Boxes are (x0, y0, x1, y1), one class.
+least the threshold. VOC (Everingham et al. 2010, IJCV: overlap over 50 %, a
+second detection of a box is a false positive; the devkit's VOCevaldet.m
+picks the box): a detection is matched to the box it overlaps most, and
+counts as a false positive if that box is taken. Boxes are (x0, y0, x1, y1),
+one class.
 """
 
 import sys
