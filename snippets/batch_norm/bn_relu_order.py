@@ -62,11 +62,16 @@ def main() -> None:
     # --8<-- [start:train]
     accuracy = {}
     for order in ("before", "after"):
-        torch.manual_seed(SEED)  # same init where shapes match, same batches
+        # same seed; "after" convs also draw biases, so the weights after
+        # the first conv differ. The order has its own generator: same batches
+        torch.manual_seed(SEED)
         model = make_cnn(order).to(device)
         opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        batches = torch.Generator(device=device).manual_seed(SEED)
         for epoch in range(3):
-            shuffled = train_idx[torch.randperm(len(train_idx), device=device)]
+            shuffled = train_idx[
+                torch.randperm(len(train_idx), device=device, generator=batches)
+            ]
             for batch in shuffled.split(64):
                 loss = F.cross_entropy(model(x[batch]), y[batch])
                 opt.zero_grad()

@@ -1,6 +1,6 @@
 """In a fully connected sigmoid network the distribution of a last-layer
 sigmoid's input drifts during training; with batch norm, applied to each
-activation, it stays put.
+activation, it moves much less.
 
 Ioffe & Szegedy 2015, "Batch Normalization", ICML: each scalar feature is
 normalized on its own (Section 3); Section 4.1, Figure 1(b, c): MNIST, three

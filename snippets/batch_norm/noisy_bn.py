@@ -86,7 +86,7 @@ def main() -> None:
     }
     loss, acc, drift = {}, {}, {}
     for name, make in runs.items():
-        torch.manual_seed(SEED)  # same init and data order
+        torch.manual_seed(SEED)  # same init for BN and noisy BN; same batches
         model = make().to(device)
         loss[name], _ = train(model, x, y, lr=0.2, epochs=EPOCHS)
         with torch.no_grad():  # without the noise: eval mode

@@ -7,7 +7,7 @@
 # then:
 #     python bn_relu_order.py
 #
-# kb-download: {"record": "e6525ed16a04d5b376a79176cba0fbc209e1280a9f5c12060c667d314cc4559b", "sources": {"snippets/batch_norm/bn_relu_order.py": "9c67b3e9acda1c8b42de1d8f28f805846b7911598c74afb3fe1a54bb0b760ee0"}}
+# kb-download: {"record": "84a943235c5e78c94d2f2650bfa9b0f524e863016b7896d2e10399e686ba1b07", "sources": {"snippets/batch_norm/bn_relu_order.py": "a9a05bbf5bae0a6b607d3bd2d38a756859f727b78ab474468581194dc6c36e8d"}}
 
 
 # --- the snippet, unchanged: snippets/batch_norm/bn_relu_order.py ---
@@ -75,11 +75,16 @@ def main() -> None:
     # --8<-- [start:train]
     accuracy = {}
     for order in ("before", "after"):
-        torch.manual_seed(SEED)  # same init where shapes match, same batches
+        # same seed; "after" convs also draw biases, so the weights after
+        # the first conv differ. The order has its own generator: same batches
+        torch.manual_seed(SEED)
         model = make_cnn(order).to(device)
         opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        batches = torch.Generator(device=device).manual_seed(SEED)
         for epoch in range(3):
-            shuffled = train_idx[torch.randperm(len(train_idx), device=device)]
+            shuffled = train_idx[
+                torch.randperm(len(train_idx), device=device, generator=batches)
+            ]
             for batch in shuffled.split(64):
                 loss = F.cross_entropy(model(x[batch]), y[batch])
                 opt.zero_grad()

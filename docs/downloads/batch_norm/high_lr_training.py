@@ -7,7 +7,7 @@
 # then:
 #     python high_lr_training.py
 #
-# kb-download: {"record": "1e27c17ebcfef5baa0e6afd5f2c3f94d58b7ac9e1c86779e83a887b72de52e09", "sources": {"snippets/batch_norm/high_lr_training.py": "5e19d37771dd412319e001b74fe45a419da0442174952000ddae479f50b9aa7b"}}
+# kb-download: {"record": "d6e2084a8435eafad201631d6167556643124daa2b6f1e959ab2ca7f83576d93", "sources": {"snippets/batch_norm/high_lr_training.py": "815b77ef09f58d07c363a5b2cc3808de132ecc2be897e7b482ea6b1a7587bf96"}}
 
 
 # --- the snippet, unchanged: snippets/batch_norm/high_lr_training.py ---
@@ -34,7 +34,7 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 # Largest distance from seed 0 over seeds 0-9 and other CPU kernels
 # (kb check --seeds 10), rounded up to one digit.
 TOLERANCE = {
-    "without BN, lr 0.1 epoch 2 train loss": 0.02,
+    "without BN, lr 0.1 epoch 2 train loss": 0.04,
     "without BN, lr 0.2 epoch 2 train loss": 0.2,
     "with BN, lr 0.2 epoch 2 train accuracy": 0.1,
     "with BN, lr 0.2 final train accuracy": 0.2,
@@ -71,10 +71,14 @@ def train(model, x, y, lr: float, epochs: int) -> tuple[list, list]:
     """SGD with momentum 0.9 in batches of 128; each epoch's mean train loss
     and train accuracy."""
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    # the order has its own generator: every run sees the same batches
+    order = torch.Generator(device=y.device).manual_seed(SEED)
     losses, accuracies = [], []
     for epoch in range(epochs):
         total, correct = 0.0, 0
-        for batch in torch.randperm(len(y), device=y.device).split(128):
+        for batch in torch.randperm(
+            len(y), device=y.device, generator=order
+        ).split(128):
             logits = model(x[batch])
             loss = F.cross_entropy(logits, y[batch])
             opt.zero_grad()
@@ -108,7 +112,9 @@ def main() -> None:
     ]
     curves, accuracies = {}, {}
     for name, bn, lr in runs:
-        torch.manual_seed(SEED)  # same init and data order
+        # same seed; without BN the convs also draw biases, so the weights
+        # after the first conv differ between the BN and no-BN models
+        torch.manual_seed(SEED)
         model = make_cnn(bn).to(device)
         curves[name], accuracies[name] = train(model, x, y, lr, EPOCHS)
     # --8<-- [end:runs]

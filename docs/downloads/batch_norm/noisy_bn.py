@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "5c5263f88c337e6079a10e81f0f6c31917579c180ac38b2961a537f826adb3f8", "sources": {"snippets/batch_norm/high_lr_training.py": "5e19d37771dd412319e001b74fe45a419da0442174952000ddae479f50b9aa7b", "snippets/batch_norm/noisy_bn.py": "54e98ec29272a21c5ffcd7253a1107ed0796e01e1d15ad432f0499ff7f5addeb"}}
+# kb-download: {"record": "edaaeb14edee6f7e5a36d66fed68c89a8be6ea7365afe9ec29c9b517742373ef", "sources": {"snippets/batch_norm/high_lr_training.py": "815b77ef09f58d07c363a5b2cc3808de132ecc2be897e7b482ea6b1a7587bf96", "snippets/batch_norm/noisy_bn.py": "54e98ec29272a21c5ffcd7253a1107ed0796e01e1d15ad432f0499ff7f5addeb"}}
 
 
 import sys
@@ -48,7 +48,7 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 # Largest distance from seed 0 over seeds 0-9 and other CPU kernels
 # (kb check --seeds 10), rounded up to one digit.
 TOLERANCE = {
-    "without BN, lr 0.1 epoch 2 train loss": 0.02,
+    "without BN, lr 0.1 epoch 2 train loss": 0.04,
     "without BN, lr 0.2 epoch 2 train loss": 0.2,
     "with BN, lr 0.2 epoch 2 train accuracy": 0.1,
     "with BN, lr 0.2 final train accuracy": 0.2,
@@ -85,10 +85,14 @@ def train(model, x, y, lr: float, epochs: int) -> tuple[list, list]:
     """SGD with momentum 0.9 in batches of 128; each epoch's mean train loss
     and train accuracy."""
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    # the order has its own generator: every run sees the same batches
+    order = torch.Generator(device=y.device).manual_seed(SEED)
     losses, accuracies = [], []
     for epoch in range(epochs):
         total, correct = 0.0, 0
-        for batch in torch.randperm(len(y), device=y.device).split(128):
+        for batch in torch.randperm(
+            len(y), device=y.device, generator=order
+        ).split(128):
             logits = model(x[batch])
             loss = F.cross_entropy(logits, y[batch])
             opt.zero_grad()
@@ -122,7 +126,9 @@ def main() -> None:
     ]
     curves, accuracies = {}, {}
     for name, bn, lr in runs:
-        torch.manual_seed(SEED)  # same init and data order
+        # same seed; without BN the convs also draw biases, so the weights
+        # after the first conv differ between the BN and no-BN models
+        torch.manual_seed(SEED)
         model = make_cnn(bn).to(device)
         curves[name], accuracies[name] = train(model, x, y, lr, EPOCHS)
     # --8<-- [end:runs]
@@ -270,7 +276,7 @@ def main() -> None:
     }
     loss, acc, drift = {}, {}, {}
     for name, make in runs.items():
-        torch.manual_seed(SEED)  # same init and data order
+        torch.manual_seed(SEED)  # same init for BN and noisy BN; same batches
         model = make().to(device)
         loss[name], _ = train(model, x, y, lr=0.2, epochs=EPOCHS)
         with torch.no_grad():  # without the noise: eval mode
