@@ -84,7 +84,7 @@ def main() -> None:
     )
     train(model, opt, x, y)  # trained: momentum buffers
     before = model[0].weight.clone()
-    model[0].requires_grad_(False)  # frozen, .grad left as zeros
+    model[0].requires_grad_(False)  # frozen; zero_grad keeps a zero .grad
     train(model, opt, x, y, set_to_none=False)
     zero_grad_moved = not torch.equal(model[0].weight, before)
     # --8<-- [end:zero_not_none]

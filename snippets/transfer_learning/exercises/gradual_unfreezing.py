@@ -46,7 +46,7 @@ def main() -> None:
     layers = [m for m in model if isinstance(m, nn.Linear)]  # head last
     for layer in layers[:-1]:
         layer.requires_grad_(False)  # the pretrained body starts frozen
-    # plain SGD: a step moves each parameter by exactly -lr * grad
+    # plain SGD: a step moves each parameter by -lr * grad (up to rounding)
     optimizer = torch.optim.SGD(layers[-1].parameters(), lr=HEAD_LR)
     x = torch.randn(16, 6, device=device)
     y = torch.randn(16, 2, device=device)
@@ -73,8 +73,8 @@ def main() -> None:
     # the checks a learner's answer must pass
     assert frozen_ok, "the layers still frozen neither move nor get a .grad"
     assert steps_ok, (
-        "each unfrozen layer moves by exactly HEAD_LR / 2.6**depth times its "
-        "gradient (depth 0 = the head)"
+        "each unfrozen layer moves by HEAD_LR / 2.6**depth times its gradient, "
+        "up to rounding (depth 0 = the head)"
     )
     assert len(optimizer.param_groups) == len(layers), (
         "the optimizer ends with one group per layer"

@@ -7,7 +7,7 @@
 # then:
 #     python gradual_unfreezing.py
 #
-# kb-download: {"record": "1fb501f3ee9353e019458254b6be497a303ff09e77112c250d8ade714a74a746", "sources": {"snippets/transfer_learning/exercises/gradual_unfreezing.py": "eb0988f9057bc9ba3b484df59eb4f6f9712fef04d028fbda0be06e6a2d668d49"}}
+# kb-download: {"record": "1fb501f3ee9353e019458254b6be497a303ff09e77112c250d8ade714a74a746", "sources": {"snippets/transfer_learning/exercises/gradual_unfreezing.py": "7b5647711513afc39d179898b0d425cf4ab7c399cb85d27053f32ceafa13904c"}}
 
 
 # --- the snippet, unchanged: snippets/transfer_learning/exercises/gradual_unfreezing.py ---
@@ -59,7 +59,7 @@ def main() -> None:
     layers = [m for m in model if isinstance(m, nn.Linear)]  # head last
     for layer in layers[:-1]:
         layer.requires_grad_(False)  # the pretrained body starts frozen
-    # plain SGD: a step moves each parameter by exactly -lr * grad
+    # plain SGD: a step moves each parameter by -lr * grad (up to rounding)
     optimizer = torch.optim.SGD(layers[-1].parameters(), lr=HEAD_LR)
     x = torch.randn(16, 6, device=device)
     y = torch.randn(16, 2, device=device)
@@ -86,8 +86,8 @@ def main() -> None:
     # the checks a learner's answer must pass
     assert frozen_ok, "the layers still frozen neither move nor get a .grad"
     assert steps_ok, (
-        "each unfrozen layer moves by exactly HEAD_LR / 2.6**depth times its "
-        "gradient (depth 0 = the head)"
+        "each unfrozen layer moves by HEAD_LR / 2.6**depth times its gradient, "
+        "up to rounding (depth 0 = the head)"
     )
     assert len(optimizer.param_groups) == len(layers), (
         "the optimizer ends with one group per layer"
