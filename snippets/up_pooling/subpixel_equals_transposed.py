@@ -61,9 +61,12 @@ def main() -> None:
     assert torch.allclose(y_s, y_t, atol=1e-5), (
         "the sub-pixel convolution equals the transposed convolution"
     )
-    # each of the 16 C C' transposed-convolution weights is used exactly once
-    nonzero = (subpixel[0].weight != 0).sum().item()
-    assert nonzero == convt.weight.numel(), (
+    # each of the 16 C C' transposed-convolution weights is used exactly once:
+    # the conv's non-zero weights are the same multiset
+    kernel = subpixel[0].weight
+    used = kernel[kernel != 0].sort().values
+    nonzero = used.numel()
+    assert torch.equal(used, convt.weight.flatten().sort().values), (
         "each transposed-convolution weight appears once in the conv"
     )
 

@@ -12,9 +12,9 @@
 
 # --- the snippet, unchanged: snippets/classic_architectures/relu_vs_tanh_speed.py ---
 """On the digits, ReLUs do not reach a training error faster than tanh units:
-at PyTorch's default init the tanh network gets there first, and He init lets
-the ReLU network catch up with that, not with a tanh network given its own
-variance-preserving init.
+at PyTorch's default init the tanh network gets there first, He init brings
+the ReLU network near that, and a tanh network given its own
+variance-preserving init is faster again.
 
 Krizhevsky, Sutskever & Hinton 2012, "ImageNet Classification with Deep
 Convolutional Neural Networks", NIPS, section 3.1 and Figure 1 (a four-layer
