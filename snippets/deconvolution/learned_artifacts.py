@@ -1,6 +1,6 @@
-"""Even overlap is not enough: a k=4, s=2 decoder starts with a checkerboard
-and training does not remove it, stacking compounds it, resize-convolution
-cannot have one.
+"""Even overlap is not enough: training gives every k=4, s=2 decoder a
+checkerboard, even one that starts nearly flat; stacking compounds uneven
+overlap; resize-convolution cannot have a pattern.
 
 Odena, Dumoulin & Olah 2016, "Deconvolution and Checkerboard Artifacts",
 Distill, sections "Overlap & Learning" (stacked layers compound artifacts at
@@ -102,11 +102,13 @@ def main() -> None:
     }
     # --8<-- [end:train]
     deconv, resize = runs.values()
-    assert np.mean(at_init) > 0.1, (
-        f"the k=4 decoders start with a pattern on average: {at_init}"
+    assert all(ff > 0.1 for _, ff in deconv), (
+        f"every trained k=4 decoder has a pattern: {deconv}"
     )
-    assert all(ff > 0.05 for _, ff in deconv), (
-        f"training removes the pattern from no k=4 decoder: {deconv}"
+    flattest = int(np.argmin(at_init))  # the nearest to flat at the start
+    assert deconv[flattest][1] > 2 * at_init[flattest], (
+        "training more than doubles the pattern of the flattest start: "
+        f"{at_init[flattest]} -> {deconv[flattest][1]}"
     )
     assert resize[0][1] < 1e-5, resize  # resize-conv: flat, any weights
     mse_d = np.mean([mse for mse, _ in deconv])

@@ -1,7 +1,7 @@
-"""Frozen random weights of this small two-layer body serve a linear probe
-about as well as the same body trained on a related source, once BatchNorm's
-statistics are computed for them; left at their defaults (mean 0, variance 1),
-the random bodies look far worse.
+"""For a linear probe on new classes, frozen random weights of this small
+two-layer body are not clearly worse than the same body trained on a related
+source, once BatchNorm's statistics are computed for them; left at their
+defaults (mean 0, variance 1), the random bodies look far worse.
 
 Yosinski et al. 2014, "How transferable are features in deep neural networks?"
 (NIPS), Section 4.3, "Random Weights": Jarrett et al. 2009 found random filters
