@@ -1,5 +1,7 @@
 """With dropout, the training loss a loop logs (train() mode) is higher than the
-same network's loss in eval(), often even above the validation loss.
+same network's loss in eval(), often even above the validation loss. Two causes
+add up: the dropped units, and the averaging over an epoch in which the weights
+still improved; the final model's loss in train() mode separates them.
 
 Srivastava et al. 2014, JMLR 15(56), Section 4 (the thinned networks trained)
 and Section 7.5 (the test-time network approximates their average); PyTorch
@@ -36,16 +38,29 @@ def main() -> None:
             loss.backward()
             opt.step()
             logged += loss.item() * len(idx) / len(y)  # what loops print
-    model.eval()
-    with torch.no_grad():
+    with torch.no_grad():  # the final model, still in train(): 20 masks
+        train_masked = (
+            sum(F.cross_entropy(model(x), y).item() for _ in range(20)) / 20
+        )
+        model.eval()
         train_eval = F.cross_entropy(model(x), y).item()  # same data, eval()
         val_eval = F.cross_entropy(model(x_val), y_val).item()
     # --8<-- [end:losses]
+    assert train_masked > 1.1 * train_eval, (
+        "dropout alone puts the final model's train() loss above its eval() one"
+    )
     assert logged > 1.1 * train_eval, (
         f"the logged loss is above the eval() loss on the training set {logged}"
     )
+    assert 0 < logged - train_masked < train_masked - train_eval, (
+        "the epoch's averaging adds less than dropout does, but adds"
+    )
     print(
         f"training loss logged in the last epoch (train()): {logged:.3f} ±0.06"
+    )
+    print(
+        "training loss of the final model in train(), 20 masks: "
+        f"{train_masked:.3f} ±0.06"
     )
     print(f"training loss of the final model in eval(): {train_eval:.3f} ±0.04")
     print(f"validation loss in eval(): {val_eval:.3f} ±0.05")

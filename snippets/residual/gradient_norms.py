@@ -1,4 +1,5 @@
-"""Without BN the gradient vanishes in a deep plain net; shortcuts carry it.
+"""Without BN the gradient vanishes in a deep plain net with PyTorch's default
+initialization; shortcuts carry it, and so does He initialization.
 
 He, Zhang, Ren & Sun 2016, CVPR, Section 4.1 (with BN the plain nets' gradients
 do not vanish); He et al. 2016b, "Identity Mappings in Deep Residual Networks",
@@ -39,13 +40,20 @@ class Block(nn.Module):
         return F.relu(x + self.f(x)) if self.shortcut else F.relu(self.f(x))
 
 
-def layer_grad_norms(shortcut: bool, bn: bool, x, y) -> list[float]:
+def layer_grad_norms(shortcut: bool, bn: bool, he: bool, x, y) -> list[float]:
     """Gradient norm of every hidden weight matrix at initialization."""
-    torch.manual_seed(SEED)  # PyTorch's default init
+    torch.manual_seed(
+        SEED
+    )  # PyTorch's default init: weight variance 1/(3 fan_in)
     blocks = [Block(shortcut, bn) for _ in range((DEPTH - 2) // 2)]
     net = nn.Sequential(
         nn.Linear(64, WIDTH), nn.ReLU(), *blocks, nn.Linear(WIDTH, 10)
     ).to(x.device)
+    if he:  # variance 2/fan_in, which keeps the size of a ReLU net's signal
+        for m in net.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                nn.init.zeros_(m.bias)
     F.cross_entropy(net(x), y).backward()
     layers = [m for m in net.modules() if isinstance(m, nn.Linear)][:-1]
     return [m.weight.grad.norm().item() for m in layers]  # layer 1 first
@@ -64,11 +72,12 @@ def main() -> None:
     idx = torch.randperm(len(y), generator=torch.Generator().manual_seed(SEED))
     x, y = x[idx[:256]], y[idx[:256]]  # one batch
     # --8<-- [start:measure]
-    runs = {
-        "plain, no BN": (False, False),
-        "residual, no BN": (True, False),
-        "plain, BN": (False, True),
-        "residual, BN": (True, True),
+    runs = {  # (shortcut, BN, He init)
+        "plain, no BN": (False, False, False),
+        "residual, no BN": (True, False, False),
+        "plain, BN": (False, True, False),
+        "residual, BN": (True, True, False),
+        "plain, no BN, He init": (False, False, True),
     }
     norms = {name: layer_grad_norms(*args, x, y) for name, args in runs.items()}
     for name, g in norms.items():
@@ -89,6 +98,11 @@ def main() -> None:
     bn_plain = norms["plain, BN"]
     assert bn_plain[0] > bn_plain[-1], (
         f"with BN the plain net's gradient grows towards the input: {bn_plain}"
+    )
+
+    he_plain = norms["plain, no BN, He init"]
+    assert he_plain[0] > 0.3 * he_plain[-1], (
+        f"with He init the plain net's gradient does not vanish: {he_plain}"
     )
 
     fig, ax = plt.subplots(figsize=(7, 3.2))

@@ -1,5 +1,6 @@
 """Max unpooling puts each pooled value back where its maximum came from and
-fills the rest with zeros.
+fills the rest with zeros; for windows that do not overlap it is also the
+gradient of max pooling.
 
 Zeiler & Fergus 2014, "Visualizing and Understanding Convolutional Networks",
 Section 2.1 ("switches"); Noh, Hong & Han 2015, "Learning Deconvolution Network
@@ -72,6 +73,24 @@ def main() -> None:
         "the gradient of max pooling is the unpooled upstream gradient"
     )
 
+    # only for windows that do not overlap: with kernel 3, stride 2, a position
+    # that is the maximum of two windows receives the sum of their gradients,
+    # while unpooling writes one of the two values there
+    pool3 = nn.MaxPool2d(3, stride=2, return_indices=True)
+    x3 = torch.randn(2, 3, 9, 9, device=device, requires_grad=True)
+    pooled3, indices3 = pool3(x3)
+    g3 = torch.randn_like(pooled3)
+    (grad3,) = torch.autograd.grad((pooled3 * g3).sum(), x3)
+    summed = torch.zeros_like(x3).flatten(2)
+    summed.scatter_add_(2, indices3.flatten(2), g3.flatten(2))
+    assert torch.allclose(grad3, summed.view_as(x3)), (
+        "with overlapping windows the gradient adds at shared maxima"
+    )
+    unpooled3 = nn.MaxUnpool2d(3, stride=2)(g3, indices3, output_size=x3.shape)
+    assert not torch.allclose(grad3, unpooled3), (
+        "with overlapping windows unpooling is not the gradient"
+    )
+
     print(
         f"pooled shape: {tuple(pooled.shape)}, "
         f"unpooled shape: {tuple(ours.shape)}"
@@ -82,6 +101,10 @@ def main() -> None:
     print(
         "gradient of max pooling equals unpooling of the "
         "upstream gradient: True"
+    )
+    print(
+        "kernel 3, stride 2 (overlapping windows): gradient equals "
+        "unpooling: False, equals the summed scatter: True"
     )
     print(
         f"fraction of unpooled entries that are zero: "
