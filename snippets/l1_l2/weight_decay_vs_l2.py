@@ -1,8 +1,10 @@
 """PyTorch's weight_decay=wd is the L2 penalty wd/2*||w||^2 for SGD and Adam,
-but AdamW's decoupled decay is not.
+but AdamW's decoupled decay is not. With momentum, SGD's decay goes through the
+momentum buffer: it shrinks a weight by about lr*wd/(1-momentum) a step, not
+lr*wd.
 
 Loshchilov & Hutter 2019, "Decoupled Weight Decay Regularization", ICLR (arXiv
-1711.05101), Algorithm 2.
+1711.05101), Algorithm 1 (SGDW: decay decoupled from momentum) and Algorithm 2.
 """
 
 import os
@@ -50,6 +52,20 @@ def adamw_from_scratch(
 # --8<-- [end:adamw]
 
 
+# --8<-- [start:momentum]
+def decayed_weight(steps=200, lr=0.1, wd=5e-4, momentum=0.9) -> float:
+    """A weight of 1 under SGD's weight_decay alone (the data gradient is 0)."""
+    w = torch.ones(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=lr, momentum=momentum, weight_decay=wd)
+    for _ in range(steps):
+        w.grad = torch.zeros_like(w)  # no data: only wd * w enters the buffer
+        opt.step()
+    return w.item()
+
+
+# --8<-- [end:momentum]
+
+
 def main() -> None:
     torch.manual_seed(SEED)
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -90,10 +106,33 @@ def main() -> None:
     coupled_gap = (adam_wd - adam_l2).abs().max().item()
     assert gap > 1e6 * max(coupled_gap, 1e-15), (gap, coupled_gap)
     assert gap > 1e-3, gap
+    # --8<-- [start:momentum-check]
+    lr, decay, mu, steps = 0.1, 5e-4, 0.9, 200
+    with_momentum = decayed_weight(steps, lr, decay, mu)
+    per_step = (1 - lr * decay) ** steps  # "decay by lr*wd a step"
+    amplified = (
+        1 - lr * decay / (1 - mu)
+    ) ** steps  # the buffer's steady state
+    # --8<-- [end:momentum-check]
+    assert with_momentum < per_step - 0.05, (
+        "momentum makes the decay much stronger than lr*wd a step"
+    )
+    assert abs(with_momentum - amplified) < 0.01, (
+        "with momentum the decay is about lr*wd/(1-momentum) a step"
+    )
     print("SGD(weight_decay) == SGD on loss + wd/2*||w||^2: True")
     print("Adam(weight_decay) == Adam on loss + wd/2*||w||^2: True")
     print("AdamW == from-scratch decoupled update: True")
     print(f"max |AdamW - (Adam + L2)| after 20 steps: {gap:.3g} ±0.04")
+    print(
+        "a weight of 1 after 200 steps of SGD, momentum 0.9, lr 0.1, "
+        f"weight_decay 5e-4 and no data gradient: {with_momentum:.4f} ±0.0005"
+    )
+    print(f"(1 - lr*wd)^200, decay by lr*wd a step: {per_step:.4f} ±0.0005")
+    print(
+        f"(1 - lr*wd/(1-momentum))^200, the buffer's steady state: "
+        f"{amplified:.4f} ±0.0005"
+    )
 
 
 if __name__ == "__main__":
