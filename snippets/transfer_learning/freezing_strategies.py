@@ -1,5 +1,5 @@
-"""Four ways to adapt a pretrained CNN, side by side: linear probe, last block,
-full fine-tune at a low or a high rate.
+"""Ways to adapt a pretrained CNN, side by side: linear probe, last block, and
+full fine-tunes with one low, one high, or separate body and head rates.
 
 CS231n notes "Transfer Learning" ("When and how to fine-tune?"): a small,
 similar target data set favours a linear classifier on the features; fine-tune
@@ -47,6 +47,13 @@ def param_groups(model: SmallCNN, strategy: str):
         ]
     if strategy == "full fine-tune, one lr 5e-2":  # too large for the body
         return [{"params": model.parameters(), "lr": 5e-2}]
+    if strategy == "full fine-tune, one lr 1e-3":  # small for the new head
+        return [{"params": model.parameters(), "lr": 1e-3}]
+    if strategy == "full fine-tune, body lr 1e-3, head lr 5e-2":
+        return [
+            {"params": model.body.parameters(), "lr": 1e-3},
+            {"params": head, "lr": 5e-2},
+        ]
     raise ValueError(strategy)
 
 
@@ -75,6 +82,8 @@ def main() -> None:
         "fine-tune last block",
         "full fine-tune, body lr 1e-3",
         "full fine-tune, one lr 5e-2",
+        "full fine-tune, one lr 1e-3",
+        "full fine-tune, body lr 1e-3, head lr 5e-2",
     )
     acc = {s: [] for s in ("scratch",) + strategies}
     drift, trainable = {}, {}
@@ -122,10 +131,14 @@ def main() -> None:
         "fine-tune last block": 0.2,
         "full fine-tune, body lr 1e-3": 0.2,
         "full fine-tune, one lr 5e-2": 0.2,
+        "full fine-tune, one lr 1e-3": 0.1,
+        "full fine-tune, body lr 1e-3, head lr 5e-2": 0.2,
     }
     drift_tol = {
         "full fine-tune, body lr 1e-3": "±0.02",
         "full fine-tune, one lr 5e-2": "±0.3",
+        "full fine-tune, one lr 1e-3": "±0.02",
+        "full fine-tune, body lr 1e-3, head lr 5e-2": "±0.02",
     }
     print(
         "| strategy | trainable parameters | test accuracy "
@@ -160,6 +173,15 @@ def main() -> None:
         assert mean[s] > mean["scratch"] + 0.05, (
             f"each gentle strategy beats scratch by more than 0.05: {s} {mean}"
         )
+    # which rate does the harm: the head's or the body's?
+    two_rates = "full fine-tune, body lr 1e-3"
+    assert (
+        mean["full fine-tune, body lr 1e-3, head lr 5e-2"]
+        > mean["full fine-tune, one lr 5e-2"] + 0.05
+    ), "a head rate of 5e-2 does no harm when the body's rate is 1e-3"
+    assert mean["full fine-tune, one lr 1e-3"] < mean[two_rates] - 0.05, (
+        "one small rate for everything falls short of the two-rate recipe"
+    )
 
 
 if __name__ == "__main__":

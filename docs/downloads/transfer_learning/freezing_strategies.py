@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "90aa3135f991a9c3e5dbe00a4fb336a1243fd5c7413b75b168c726ce3a71ed94", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/transfer_learning/few_labels.py": "8858df3c0090b6b51eda9bbec07d8aad3da47db20e898587bc2c582512ec1fd8", "snippets/transfer_learning/freezing_strategies.py": "bf3df39d53db57f390187b795677b91234e881e850133fb5003188fe8c349588"}}
+# kb-download: {"record": "6f72e0b5377f5d9ad035e78fccb93cd458bf22adee58b7ac27d7791e25bb99cd", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/transfer_learning/few_labels.py": "8858df3c0090b6b51eda9bbec07d8aad3da47db20e898587bc2c582512ec1fd8", "snippets/transfer_learning/freezing_strategies.py": "7e821d83aab3cc962dd4ca3642fc26eb0fcee25c6880b58c64694abe30e1786f"}}
 
 
 import sys
@@ -470,8 +470,8 @@ if __name__ == "__main__":
 
 
 # --- the snippet, unchanged: snippets/transfer_learning/freezing_strategies.py ---
-"""Four ways to adapt a pretrained CNN, side by side: linear probe, last block,
-full fine-tune at a low or a high rate.
+"""Ways to adapt a pretrained CNN, side by side: linear probe, last block, and
+full fine-tunes with one low, one high, or separate body and head rates.
 
 CS231n notes "Transfer Learning" ("When and how to fine-tune?"): a small,
 similar target data set favours a linear classifier on the features; fine-tune
@@ -519,6 +519,13 @@ def param_groups(model: SmallCNN, strategy: str):
         ]
     if strategy == "full fine-tune, one lr 5e-2":  # too large for the body
         return [{"params": model.parameters(), "lr": 5e-2}]
+    if strategy == "full fine-tune, one lr 1e-3":  # small for the new head
+        return [{"params": model.parameters(), "lr": 1e-3}]
+    if strategy == "full fine-tune, body lr 1e-3, head lr 5e-2":
+        return [
+            {"params": model.body.parameters(), "lr": 1e-3},
+            {"params": head, "lr": 5e-2},
+        ]
     raise ValueError(strategy)
 
 
@@ -547,6 +554,8 @@ def main() -> None:
         "fine-tune last block",
         "full fine-tune, body lr 1e-3",
         "full fine-tune, one lr 5e-2",
+        "full fine-tune, one lr 1e-3",
+        "full fine-tune, body lr 1e-3, head lr 5e-2",
     )
     acc = {s: [] for s in ("scratch",) + strategies}
     drift, trainable = {}, {}
@@ -594,10 +603,14 @@ def main() -> None:
         "fine-tune last block": 0.2,
         "full fine-tune, body lr 1e-3": 0.2,
         "full fine-tune, one lr 5e-2": 0.2,
+        "full fine-tune, one lr 1e-3": 0.1,
+        "full fine-tune, body lr 1e-3, head lr 5e-2": 0.2,
     }
     drift_tol = {
         "full fine-tune, body lr 1e-3": "±0.02",
         "full fine-tune, one lr 5e-2": "±0.3",
+        "full fine-tune, one lr 1e-3": "±0.02",
+        "full fine-tune, body lr 1e-3, head lr 5e-2": "±0.02",
     }
     print(
         "| strategy | trainable parameters | test accuracy "
@@ -632,6 +645,15 @@ def main() -> None:
         assert mean[s] > mean["scratch"] + 0.05, (
             f"each gentle strategy beats scratch by more than 0.05: {s} {mean}"
         )
+    # which rate does the harm: the head's or the body's?
+    two_rates = "full fine-tune, body lr 1e-3"
+    assert (
+        mean["full fine-tune, body lr 1e-3, head lr 5e-2"]
+        > mean["full fine-tune, one lr 5e-2"] + 0.05
+    ), "a head rate of 5e-2 does no harm when the body's rate is 1e-3"
+    assert mean["full fine-tune, one lr 1e-3"] < mean[two_rates] - 0.05, (
+        "one small rate for everything falls short of the two-rate recipe"
+    )
 
 
 if __name__ == "__main__":
