@@ -39,8 +39,8 @@ def vgg(config: list, lrn: bool = False) -> nn.Sequential:
             continue
         c, k = v if isinstance(v, tuple) else (v, 3)
         layers += [nn.Conv2d(c_in, c, k, padding=k // 2), nn.ReLU()]
-        if lrn and c_in == 3:  # A-LRN
-            layers.append(nn.LocalResponseNorm(5))
+        if lrn and c_in == 3:  # A-LRN, with AlexNet's constants (VGG 2.1)
+            layers.append(nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0))
         c_in = c
     return nn.Sequential(
         *layers,

@@ -67,6 +67,23 @@ def main() -> None:
         and (phases[0, 0] - phases[1, 1]).abs() > 1e-3
     ), "a random positive kernel's output depends on the position modulo 2"
 
+    # one condition behind both: a flat input stays flat iff the four phase
+    # sub-kernels w[a::2, b::2] have equal sums; the tent kernel's all sum to 1
+    def phase_sums(w):
+        return [w[a::2, b::2].sum().item() for a in (0, 1) for b in (0, 1)]
+
+    tent1d = torch.tensor([0.5, 1.0, 0.5], device=device)
+    tent = torch.outer(tent1d, tent1d)
+    flat = F.conv_transpose2d(
+        torch.ones(1, 1, 8, 8, device=device), tent[None, None], stride=2
+    )[0, 0]
+    assert phase_sums(torch.ones(3, 3)) == [4.0, 2.0, 2.0, 1.0]
+    assert phase_sums(tent) == [1.0] * 4 and interior(
+        flat
+    ).unique().tolist() == [1.0], (
+        "a k=3 kernel with equal phase sums upsamples a flat map flat"
+    )
+
     print(
         f"kernel 3 stride 2, interior min/max: "
         f"{interior(k3).min().item():.0f} / "
@@ -76,6 +93,13 @@ def main() -> None:
         f"kernel 4 stride 2, interior min/max: "
         f"{interior(k4).min().item():.0f} / "
         f"{interior(k4).max().item():.0f}"
+    )
+    sums = ", ".join(f"{v:.0f}" for v in phase_sums(torch.ones(3, 3)))
+    print(f"kernel 3 stride 2, all-ones, sums of the phase sub-kernels: {sums}")
+    print(
+        f"kernel 3 stride 2, tent [0.5, 1, 0.5] x [0.5, 1, 0.5], interior "
+        f"min/max: {interior(flat).min().item():.0f} / "
+        f"{interior(flat).max().item():.0f}"
     )
     print(
         f"resize + 3x3 conv, interior min/max: "

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "17d154af55d4032f1c33f1042975e905ddfbfd5701c336786cd3ff0ff635cb67", "sources": {"snippets/classic_architectures/alexnet_counts.py": "66e1907d6fabd8a12d7eeca4ca3de29c2db95f5d052ddedab1e9a600f9a185eb", "snippets/classic_architectures/fc_parameter_share.py": "4350d27d368add439b28246ab8b8c5662eab32f3e4b368fcd1d9a3b5b0e0bd3a", "snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "25b870d299af06c8e7b4007aa89b589f826cb2dc5783a2d2a827f244a872d50d", "snippets/classic_architectures/vgg_counts.py": "73788c00c62ea37a8cd9eb6b0c255f4a01e24e4b148327d5cbb33dc73d3c3836"}}
+# kb-download: {"record": "17d154af55d4032f1c33f1042975e905ddfbfd5701c336786cd3ff0ff635cb67", "sources": {"snippets/classic_architectures/alexnet_counts.py": "66e1907d6fabd8a12d7eeca4ca3de29c2db95f5d052ddedab1e9a600f9a185eb", "snippets/classic_architectures/fc_parameter_share.py": "4350d27d368add439b28246ab8b8c5662eab32f3e4b368fcd1d9a3b5b0e0bd3a", "snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "25b870d299af06c8e7b4007aa89b589f826cb2dc5783a2d2a827f244a872d50d", "snippets/classic_architectures/vgg_counts.py": "08c0c80ee88174541bfb3cd47ab61e335f9174fc856eb934db9ccaf996e77372"}}
 
 
 import sys
@@ -449,8 +449,8 @@ def vgg(config: list, lrn: bool = False) -> nn.Sequential:
             continue
         c, k = v if isinstance(v, tuple) else (v, 3)
         layers += [nn.Conv2d(c_in, c, k, padding=k // 2), nn.ReLU()]
-        if lrn and c_in == 3:  # A-LRN
-            layers.append(nn.LocalResponseNorm(5))
+        if lrn and c_in == 3:  # A-LRN, with AlexNet's constants (VGG 2.1)
+            layers.append(nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0))
         c_in = c
     return nn.Sequential(
         *layers,

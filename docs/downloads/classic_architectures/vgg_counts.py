@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "7d40a6d0611d7ab8b89889bd09852c66b1a5426a0aab3d6f0b0ad3c0c93c4e9f", "sources": {"snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "25b870d299af06c8e7b4007aa89b589f826cb2dc5783a2d2a827f244a872d50d", "snippets/classic_architectures/vgg_counts.py": "73788c00c62ea37a8cd9eb6b0c255f4a01e24e4b148327d5cbb33dc73d3c3836"}}
+# kb-download: {"record": "7d40a6d0611d7ab8b89889bd09852c66b1a5426a0aab3d6f0b0ad3c0c93c4e9f", "sources": {"snippets/classic_architectures/layer_counts.py": "c2ca75dec36b62e67cbdec05f17729c3f9df300e6dbfc193b6cba2e2a99c5486", "snippets/classic_architectures/lenet5_digits.py": "25b870d299af06c8e7b4007aa89b589f826cb2dc5783a2d2a827f244a872d50d", "snippets/classic_architectures/vgg_counts.py": "08c0c80ee88174541bfb3cd47ab61e335f9174fc856eb934db9ccaf996e77372"}}
 
 
 import sys
@@ -330,8 +330,8 @@ def vgg(config: list, lrn: bool = False) -> nn.Sequential:
             continue
         c, k = v if isinstance(v, tuple) else (v, 3)
         layers += [nn.Conv2d(c_in, c, k, padding=k // 2), nn.ReLU()]
-        if lrn and c_in == 3:  # A-LRN
-            layers.append(nn.LocalResponseNorm(5))
+        if lrn and c_in == 3:  # A-LRN, with AlexNet's constants (VGG 2.1)
+            layers.append(nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0))
         c_in = c
     return nn.Sequential(
         *layers,
