@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "92e2defede6f8770561b281decef5e256ca8b741bc0b33a1dfa6cc543cd4d2a2", "sources": {"snippets/efficient_conv/digits_tradeoff.py": "c1485a33f68186d5e678e1affec53a1075acdbb56ed327c6b165f0a2476fd9f3", "snippets/efficient_conv/separable_cost.py": "a619a5f66de25733c528aa9d3bdbb352a06c6d5d80142866783f6072a6c47fb4"}}
+# kb-download: {"record": "92e2defede6f8770561b281decef5e256ca8b741bc0b33a1dfa6cc543cd4d2a2", "sources": {"snippets/efficient_conv/digits_tradeoff.py": "c1485a33f68186d5e678e1affec53a1075acdbb56ed327c6b165f0a2476fd9f3", "snippets/efficient_conv/separable_cost.py": "0e4162f5cf906bfac9a7cf15a9c63d51d6f702eaa3750960267fe91467e59db6"}}
 
 
 import sys
@@ -37,6 +37,7 @@ from fractions import Fraction
 
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
@@ -76,6 +77,30 @@ def count_mult_adds(module: nn.Module, x: torch.Tensor) -> int:
 
 
 # --8<-- [end:count]
+
+
+# --8<-- [start:conventions]
+def torch_flops(module: nn.Module, x: torch.Tensor) -> int:
+    """PyTorch's own count for one image: 2 FLOPs per multiply-add."""
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        module(x[:1])
+    return counter.get_total_flops()
+
+
+def stored_values(module: nn.Module, x: torch.Tensor) -> int:
+    """Output values of every Conv2d for one image: what training keeps."""
+    sizes = []
+    convs = [m for m in module.modules() if isinstance(m, nn.Conv2d)]
+    hook = lambda conv, inputs, out: sizes.append(out[0].numel())  # noqa: E731
+    handles = [c.register_forward_hook(hook) for c in convs]
+    with torch.no_grad():
+        module(x[:1])
+    for h in handles:
+        h.remove()
+    return sum(sizes)
+
+
+# --8<-- [end:conventions]
 
 
 # --8<-- [start:timing]
@@ -124,6 +149,20 @@ def main() -> None:
     print(f"separable multiply-adds per image: {macs_sep}")
     print(f"cost ratio 1/N + 1/D_K^2: {float(ratio):.4f}")
     print(f"fewer multiply-adds by: {1 / float(ratio):.2f}x")
+
+    flops_std, flops_sep = torch_flops(std, x), torch_flops(sep, x)
+    assert (flops_std, flops_sep) == (2 * macs_std, 2 * macs_sep), (
+        "FlopCounterMode counts two FLOPs per multiply-add"
+    )
+    values_std, values_sep = stored_values(std, x), stored_values(sep, x)
+    assert values_sep > values_std, (
+        "the separable pair stores more activations than the standard conv"
+    )
+    print(f"FlopCounterMode, standard / separable: {flops_std} / {flops_sep}")
+    print(
+        f"conv output values per image, standard / separable: "
+        f"{values_std} / {values_sep}"
+    )
 
     # --8<-- [start:time]
     t_std, t_sep = float("inf"), float("inf")
