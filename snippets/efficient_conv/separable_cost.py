@@ -60,16 +60,19 @@ def torch_flops(module: nn.Module, x: torch.Tensor) -> int:
     return counter.get_total_flops()
 
 
-def stored_values(module: nn.Module, x: torch.Tensor) -> int:
-    """Output values of every Conv2d for one image: what training keeps."""
+def saved_activations(module: nn.Module, x: torch.Tensor) -> int:
+    """Values autograd keeps for the backward pass of one image, weights not
+    counted: each convolution keeps its input for its weight's gradient."""
+    weights = {p.data_ptr() for p in module.parameters()}
     sizes = []
-    convs = [m for m in module.modules() if isinstance(m, nn.Conv2d)]
-    hook = lambda conv, inputs, out: sizes.append(out[0].numel())  # noqa: E731
-    handles = [c.register_forward_hook(hook) for c in convs]
-    with torch.no_grad():
+
+    def pack(t):
+        if t.data_ptr() not in weights:
+            sizes.append(t.numel())
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         module(x[:1])
-    for h in handles:
-        h.remove()
     return sum(sizes)
 
 
@@ -127,13 +130,14 @@ def main() -> None:
     assert (flops_std, flops_sep) == (2 * macs_std, 2 * macs_sep), (
         "FlopCounterMode counts two FLOPs per multiply-add"
     )
-    values_std, values_sep = stored_values(std, x), stored_values(sep, x)
+    values_std = saved_activations(std, x)
+    values_sep = saved_activations(sep, x)
     assert values_sep > values_std, (
         "the separable pair stores more activations than the standard conv"
     )
     print(f"FlopCounterMode, standard / separable: {flops_std} / {flops_sep}")
     print(
-        f"conv output values per image, standard / separable: "
+        f"activations saved for backward per image, standard / separable: "
         f"{values_std} / {values_sep}"
     )
 

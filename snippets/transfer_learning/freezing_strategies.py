@@ -175,10 +175,13 @@ def main() -> None:
         )
     # which rate does the harm: the head's or the body's?
     two_rates = "full fine-tune, body lr 1e-3"
-    assert (
-        mean["full fine-tune, body lr 1e-3, head lr 5e-2"]
-        > mean["full fine-tune, one lr 5e-2"] + 0.05
-    ), "a head rate of 5e-2 does no harm when the body's rate is 1e-3"
+    head_5e2 = mean["full fine-tune, body lr 1e-3, head lr 5e-2"]
+    assert head_5e2 > mean["full fine-tune, one lr 5e-2"] + 0.05, (
+        "with the body at 1e-3 a head rate of 5e-2 beats one rate of 5e-2"
+    )
+    assert head_5e2 > mean[two_rates] - 0.02, (
+        "a head rate of 5e-2 does no harm when the body's rate is 1e-3"
+    )
     assert mean["full fine-tune, one lr 1e-3"] < mean[two_rates] - 0.05, (
         "one small rate for everything falls short of the two-rate recipe"
     )

@@ -66,16 +66,22 @@ def main() -> None:
         message = str(error).split(".")[0]
 
     functional = FunctionalReLU().to(device)  # F.relu: nothing is hooked
+    twin = nn.Sequential(functional.a, nn.ReLU(), functional.b)  # same weights
+    guided = not torch.equal(
+        input_gradient(twin, x), input_gradient(twin, x, hooked=False)
+    )
     silent = torch.equal(
         input_gradient(functional, x),
         input_gradient(functional, x, hooked=False),
     )
     # --8<-- [end:check]
+    assert guided, "with nn.ReLU the hooks change the gradient"
     assert "modified inplace" in message, (
         "a backward hook on nn.ReLU(inplace=True) raises"
     )
     assert silent, "with F.relu the hooked gradient is the plain gradient"
     print(f"backward hook on nn.ReLU(inplace=True): RuntimeError: {message}")
+    print(f"nn.ReLU, hooked gradient differs from the plain one: {guided}")
     print(f"F.relu in forward, hooked gradient == plain gradient: {silent}")
 
 

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "96736779b252d14447418ac2bf4cf9c99afa4dcb710223827c65875b2649be3e", "sources": {"snippets/efficient_conv/digits_tradeoff.py": "c1485a33f68186d5e678e1affec53a1075acdbb56ed327c6b165f0a2476fd9f3", "snippets/efficient_conv/relu_between.py": "669f2ebdac1323367b610d98076a3df69ad6183e896dff9e845e481fce66bccd", "snippets/efficient_conv/separable_cost.py": "0e4162f5cf906bfac9a7cf15a9c63d51d6f702eaa3750960267fe91467e59db6"}}
+# kb-download: {"record": "96736779b252d14447418ac2bf4cf9c99afa4dcb710223827c65875b2649be3e", "sources": {"snippets/efficient_conv/digits_tradeoff.py": "c1485a33f68186d5e678e1affec53a1075acdbb56ed327c6b165f0a2476fd9f3", "snippets/efficient_conv/relu_between.py": "669f2ebdac1323367b610d98076a3df69ad6183e896dff9e845e481fce66bccd", "snippets/efficient_conv/separable_cost.py": "d84cd5ed09a041e558643e3b650c55078613186533850427fa7a68786eac8dc6"}}
 
 
 import sys
@@ -87,16 +87,19 @@ def torch_flops(module: nn.Module, x: torch.Tensor) -> int:
     return counter.get_total_flops()
 
 
-def stored_values(module: nn.Module, x: torch.Tensor) -> int:
-    """Output values of every Conv2d for one image: what training keeps."""
+def saved_activations(module: nn.Module, x: torch.Tensor) -> int:
+    """Values autograd keeps for the backward pass of one image, weights not
+    counted: each convolution keeps its input for its weight's gradient."""
+    weights = {p.data_ptr() for p in module.parameters()}
     sizes = []
-    convs = [m for m in module.modules() if isinstance(m, nn.Conv2d)]
-    hook = lambda conv, inputs, out: sizes.append(out[0].numel())  # noqa: E731
-    handles = [c.register_forward_hook(hook) for c in convs]
-    with torch.no_grad():
+
+    def pack(t):
+        if t.data_ptr() not in weights:
+            sizes.append(t.numel())
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         module(x[:1])
-    for h in handles:
-        h.remove()
     return sum(sizes)
 
 
@@ -154,13 +157,14 @@ def main() -> None:
     assert (flops_std, flops_sep) == (2 * macs_std, 2 * macs_sep), (
         "FlopCounterMode counts two FLOPs per multiply-add"
     )
-    values_std, values_sep = stored_values(std, x), stored_values(sep, x)
+    values_std = saved_activations(std, x)
+    values_sep = saved_activations(sep, x)
     assert values_sep > values_std, (
         "the separable pair stores more activations than the standard conv"
     )
     print(f"FlopCounterMode, standard / separable: {flops_std} / {flops_sep}")
     print(
-        f"conv output values per image, standard / separable: "
+        f"activations saved for backward per image, standard / separable: "
         f"{values_std} / {values_sep}"
     )
 
