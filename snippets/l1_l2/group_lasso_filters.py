@@ -127,8 +127,9 @@ def main() -> None:
     found = {name: sparsity(m) for name, m in models.items()}
     acc = {name: accuracy(m, x_test, y_test) for name, m in models.items()}
     group, l1 = found["group lasso"], found["L1"]
-    assert group["zero filters"] >= 3 and group["partly zero filters"] == 0, (
-        f"the group lasso zeroes whole filters, never single weights: {group}"
+    assert group["partly zero filters"] == 0, group  # by construction
+    assert group["zero filters"] >= 3, (
+        f"the group lasso zeroes at least 3 whole filters: {group}"
     )
     assert l1["zero weights"] > group["zero weights"], (
         f"L1 zeroes more of the weights: {found}"
@@ -140,7 +141,8 @@ def main() -> None:
         f"L1 leaves at least 5 filters partly zero: {l1}"
     )
     assert acc["group lasso"] > acc["no penalty"] - 0.03, (
-        f"cutting the filters costs less than 3 points of accuracy: {acc}"
+        "training with the group lasso costs less than 3 points of accuracy: "
+        f"{acc}"
     )
     filters = len(models["no penalty"].conv.weight)
     print(f"filters in the conv layer: {filters}")

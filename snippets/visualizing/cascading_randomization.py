@@ -1,6 +1,8 @@
 """Cascading randomization: re-initialize a trained CNN's layers from the top
-down and watch each saliency map. The gradient map changes as soon as the top
-layer is random; guided backprop barely changes until the bottom layer is.
+down and watch each saliency map. Re-drawing the top layer leaves the gradient
+map's ranking largely intact in this small GAP network; each convolution
+re-drawn takes it further away. Guided backprop keeps more of its map than the
+gradient once conv2 is re-drawn.
 
 Adebayo, Gilmer, Muelly, Goodfellow, Hardt & Kim 2018, "Sanity Checks for
 Saliency Maps", NeurIPS, Section 3 (cascading randomization, from the logits
@@ -27,12 +29,12 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 METHODS = {"gradient": saliency, "guided backprop": guided_backprop}
 PRINTED = {  # the ± measured over seeds 0-9 and CPUs, or a bound
     "gradient": {
-        "fc": 0.2,
-        "conv3": 0.15,
+        "fc": 0.25,
+        "conv3": 0.25,
         "conv2": "below 0.4",
         "conv1": "below 0.2",
     },
-    "guided backprop": {"fc": 0.25, "conv3": 0.2, "conv2": "above 0.2"},
+    "guided backprop": {"fc": 0.35, "conv3": 0.2, "conv2": "above 0.2"},
 }
 
 
@@ -45,14 +47,17 @@ def top_down(model) -> list:
     ]
 
 
-def cascade(model, method, x, y) -> list:
-    """Rank correlation with the trained map after each layer is re-drawn."""
-    trained = method(model, x, y)
+def cascade(model, x, y) -> dict:
+    """Rank correlation with the trained map after each layer is re-drawn,
+    for every method on the same re-drawn weights."""
+    trained = {name: method(model, x, y) for name, method in METHODS.items()}
     model = copy.deepcopy(model)  # the trained model stays as it was
-    rhos = []
-    for name, layer in top_down(model):
+    rhos = {name: {} for name in METHODS}
+    for step, layer in top_down(model):
         layer.reset_parameters()  # PyTorch's default initialization
-        rhos.append((name, spearman(trained, method(model, x, y)).item()))
+        for name, method in METHODS.items():
+            rho = spearman(trained[name], method(model, x, y))
+            rhos[name][step] = rho.item()
     return rhos
 
 
@@ -64,15 +69,17 @@ def main() -> None:
     x, y, _ = test_data(200)
     x, y = x.to(device), y.to(device)
     models = learned_models(device)  # grad_cam.py: each has learned the task
-    torch.manual_seed(SEED + 1)  # the random re-draws
-    rho = {}  # method -> the mean over models after each step
-    for name, method in METHODS.items():
-        runs = [cascade(m, method, x, y) for m in models]
-        steps = [step for step, _ in runs[0]]
-        rho[name] = {
-            step: sum(run[i][1] for run in runs) / MODELS
-            for i, step in enumerate(steps)
+    runs = []
+    for k, model in enumerate(models):
+        torch.manual_seed(MODELS * SEED + k)  # this model's re-draws
+        runs.append(cascade(model, x, y))
+    rho = {  # method -> step -> the mean over the models
+        name: {
+            step: sum(run[name][step] for run in runs) / MODELS
+            for step in runs[0][name]
         }
+        for name in METHODS
+    }
     g, gb = rho["gradient"], rho["guided backprop"]
     assert g["fc"] > 0.6, (
         f"a random classifier layer leaves the gradient map's ranking: {g}"

@@ -38,12 +38,33 @@ METHODS = {
 }
 
 
+def average_ranks(maps):
+    """Each map's pixel ranks, with tied pixels given their average rank
+    (many pixels of these maps are exactly 0)."""
+    flat = maps.flatten(1).double()
+    n, p = flat.shape
+    values, order = flat.sort(1)
+    starts = torch.ones_like(values, dtype=torch.bool)
+    starts[:, 1:] = values[:, 1:] != values[:, :-1]
+    offset = torch.arange(n, device=flat.device)[:, None] * p
+    group = (starts.cumsum(1) - 1 + offset).flatten()  # one id per tie
+    position = torch.arange(p, device=flat.device).double().repeat(n)
+    total = torch.zeros(n * p, dtype=flat.dtype, device=flat.device)
+    count = torch.zeros_like(total)
+    total.index_add_(0, group, position)
+    count.index_add_(0, group, torch.ones_like(position))
+    mean_rank = (total / count.clamp(min=1))[group].view(n, p)
+    return torch.empty_like(mean_rank).scatter_(1, order, mean_rank)
+
+
 def spearman(a, b):
-    """Rank correlation of two maps per image, averaged (Adebayo et al.)."""
-    ra = a.flatten(1).argsort(1).argsort(1).float()
-    rb = b.flatten(1).argsort(1).argsort(1).float()
+    """Rank correlation of two maps per image, averaged (Adebayo et al.).
+    Images where either map is constant (all 0) have none and are skipped."""
+    ra, rb = average_ranks(a), average_ranks(b)
     ra, rb = ra - ra.mean(1, keepdim=True), rb - rb.mean(1, keepdim=True)
-    return ((ra * rb).sum(1) / (ra.norm(dim=1) * rb.norm(dim=1))).mean()
+    norms = ra.norm(dim=1) * rb.norm(dim=1)
+    defined = norms > 0
+    return ((ra * rb).sum(1)[defined] / norms[defined]).mean().float()
 
 
 LABELS = {

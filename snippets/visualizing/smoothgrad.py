@@ -1,10 +1,13 @@
-"""SmoothGrad: the gradient map averaged over noisy copies of the image is
-smoother than the plain gradient map, pixel to pixel.
+"""SmoothGrad: the absolute gradient map averaged over noisy copies of the
+image is smoother than the plain gradient map, pixel to pixel, and puts less
+of its mass on the object.
 
 Smilkov, Thorat, Kim, Viégas & Wattenberg 2017, "SmoothGrad: removing noise
-by adding noise", arXiv:1706.03825, Section 3 (the sensitivity map averaged
-over n copies of the image with Gaussian noise added) and Section 4 (noise of
-10-20% of the input's range; little visible change beyond n = 50).
+by adding noise", arXiv:1706.03825 (the sensitivity map averaged over n copies
+of the image with Gaussian noise added; noise of 10-20% of the input's range;
+little visible change beyond n = 50). The paper averages the signed gradient
+and takes absolute values for display; this snippet averages absolute maps,
+as Captum's NoiseTunnel does around Saliency (abs=True by default).
 """
 
 import os
@@ -23,7 +26,7 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 
 # --8<-- [start:smoothgrad]
 def smoothgrad(model, x, target, samples: int = 50, sigma: float = 0.15):
-    """The saliency map averaged over copies of x with N(0, sigma^2) noise.
+    """The |gradient| map averaged over copies of x with N(0, sigma^2) noise.
 
     The images lie in [0, 1], so sigma = 0.15 is 15% of their range."""
     total = torch.zeros_like(x[:, 0])

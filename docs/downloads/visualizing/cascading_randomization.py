@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "5efc6b857727a47a966edb3f1f12511c2a9b82b8487bc4e0326cad66eb703647", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/cascading_randomization.py": "e30d532150e410a9381d1eb95eb9d7a30f928bc4d4a9ca24087a2652213f8de1", "snippets/visualizing/grad_cam.py": "18de134a4c6daa1f79c038549ebd30937351e24cbbd27f872ea060a471893cc6", "snippets/visualizing/gradient_saliency.py": "65a8d5e316d351f361f54171abe601a2da324d4535652dfc7e6ad802c2a07489", "snippets/visualizing/guided_backprop.py": "0cfe57e8082a1499979b71b89a31c09eab3ad3fb902f734c63c3d14d571c8434", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/sanity_check.py": "bc5b3fca359f74ca535b4c66c5916ba5d096f6187d346992b49e789a426dc055"}}
+# kb-download: {"record": "9c40afd0fc43138a24ed574d2570d4c9c1d54844d68abdc824d1bf25e78de9ab", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/cascading_randomization.py": "d847d05b2f01409ef50cfe38f17d922a507da7234c207a5aead1a631cb5f1b50", "snippets/visualizing/grad_cam.py": "18de134a4c6daa1f79c038549ebd30937351e24cbbd27f872ea060a471893cc6", "snippets/visualizing/gradient_saliency.py": "65a8d5e316d351f361f54171abe601a2da324d4535652dfc7e6ad802c2a07489", "snippets/visualizing/guided_backprop.py": "0cfe57e8082a1499979b71b89a31c09eab3ad3fb902f734c63c3d14d571c8434", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/sanity_check.py": "db6ca1b0d91208c2a7eaf77811aa4be5746771a100104c798582a3493da16ceb"}}
 
 
 import sys
@@ -830,12 +830,33 @@ METHODS = {
 }
 
 
+def average_ranks(maps):
+    """Each map's pixel ranks, with tied pixels given their average rank
+    (many pixels of these maps are exactly 0)."""
+    flat = maps.flatten(1).double()
+    n, p = flat.shape
+    values, order = flat.sort(1)
+    starts = torch.ones_like(values, dtype=torch.bool)
+    starts[:, 1:] = values[:, 1:] != values[:, :-1]
+    offset = torch.arange(n, device=flat.device)[:, None] * p
+    group = (starts.cumsum(1) - 1 + offset).flatten()  # one id per tie
+    position = torch.arange(p, device=flat.device).double().repeat(n)
+    total = torch.zeros(n * p, dtype=flat.dtype, device=flat.device)
+    count = torch.zeros_like(total)
+    total.index_add_(0, group, position)
+    count.index_add_(0, group, torch.ones_like(position))
+    mean_rank = (total / count.clamp(min=1))[group].view(n, p)
+    return torch.empty_like(mean_rank).scatter_(1, order, mean_rank)
+
+
 def spearman(a, b):
-    """Rank correlation of two maps per image, averaged (Adebayo et al.)."""
-    ra = a.flatten(1).argsort(1).argsort(1).float()
-    rb = b.flatten(1).argsort(1).argsort(1).float()
+    """Rank correlation of two maps per image, averaged (Adebayo et al.).
+    Images where either map is constant (all 0) have none and are skipped."""
+    ra, rb = average_ranks(a), average_ranks(b)
     ra, rb = ra - ra.mean(1, keepdim=True), rb - rb.mean(1, keepdim=True)
-    return ((ra * rb).sum(1) / (ra.norm(dim=1) * rb.norm(dim=1))).mean()
+    norms = ra.norm(dim=1) * rb.norm(dim=1)
+    defined = norms > 0
+    return ((ra * rb).sum(1)[defined] / norms[defined]).mean().float()
 
 
 LABELS = {
@@ -953,8 +974,10 @@ if __name__ == "__main__":
 
 # --- the snippet, unchanged: snippets/visualizing/cascading_randomization.py ---
 """Cascading randomization: re-initialize a trained CNN's layers from the top
-down and watch each saliency map. The gradient map changes as soon as the top
-layer is random; guided backprop barely changes until the bottom layer is.
+down and watch each saliency map. Re-drawing the top layer leaves the gradient
+map's ranking largely intact in this small GAP network; each convolution
+re-drawn takes it further away. Guided backprop keeps more of its map than the
+gradient once conv2 is re-drawn.
 
 Adebayo, Gilmer, Muelly, Goodfellow, Hardt & Kim 2018, "Sanity Checks for
 Saliency Maps", NeurIPS, Section 3 (cascading randomization, from the logits
@@ -981,12 +1004,12 @@ SEED = int(os.environ.get("KB_SEED", "0"))  # kb check --seeds N varies it
 METHODS = {"gradient": saliency, "guided backprop": guided_backprop}
 PRINTED = {  # the ± measured over seeds 0-9 and CPUs, or a bound
     "gradient": {
-        "fc": 0.2,
-        "conv3": 0.15,
+        "fc": 0.25,
+        "conv3": 0.25,
         "conv2": "below 0.4",
         "conv1": "below 0.2",
     },
-    "guided backprop": {"fc": 0.25, "conv3": 0.2, "conv2": "above 0.2"},
+    "guided backprop": {"fc": 0.35, "conv3": 0.2, "conv2": "above 0.2"},
 }
 
 
@@ -999,14 +1022,17 @@ def top_down(model) -> list:
     ]
 
 
-def cascade(model, method, x, y) -> list:
-    """Rank correlation with the trained map after each layer is re-drawn."""
-    trained = method(model, x, y)
+def cascade(model, x, y) -> dict:
+    """Rank correlation with the trained map after each layer is re-drawn,
+    for every method on the same re-drawn weights."""
+    trained = {name: method(model, x, y) for name, method in METHODS.items()}
     model = copy.deepcopy(model)  # the trained model stays as it was
-    rhos = []
-    for name, layer in top_down(model):
+    rhos = {name: {} for name in METHODS}
+    for step, layer in top_down(model):
         layer.reset_parameters()  # PyTorch's default initialization
-        rhos.append((name, spearman(trained, method(model, x, y)).item()))
+        for name, method in METHODS.items():
+            rho = spearman(trained[name], method(model, x, y))
+            rhos[name][step] = rho.item()
     return rhos
 
 
@@ -1018,15 +1044,17 @@ def main() -> None:
     x, y, _ = test_data(200)
     x, y = x.to(device), y.to(device)
     models = learned_models(device)  # grad_cam.py: each has learned the task
-    torch.manual_seed(SEED + 1)  # the random re-draws
-    rho = {}  # method -> the mean over models after each step
-    for name, method in METHODS.items():
-        runs = [cascade(m, method, x, y) for m in models]
-        steps = [step for step, _ in runs[0]]
-        rho[name] = {
-            step: sum(run[i][1] for run in runs) / MODELS
-            for i, step in enumerate(steps)
+    runs = []
+    for k, model in enumerate(models):
+        torch.manual_seed(MODELS * SEED + k)  # this model's re-draws
+        runs.append(cascade(model, x, y))
+    rho = {  # method -> step -> the mean over the models
+        name: {
+            step: sum(run[name][step] for run in runs) / MODELS
+            for step in runs[0][name]
         }
+        for name in METHODS
+    }
     g, gb = rho["gradient"], rho["guided backprop"]
     assert g["fc"] > 0.6, (
         f"a random classifier layer leaves the gradient map's ranking: {g}"

@@ -9,7 +9,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "ea555cdbd31ac1c51abef4f0046fc78e330e22fe46a3ad49667fcc227ee7cca1", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/grad_cam.py": "18de134a4c6daa1f79c038549ebd30937351e24cbbd27f872ea060a471893cc6", "snippets/visualizing/gradient_saliency.py": "65a8d5e316d351f361f54171abe601a2da324d4535652dfc7e6ad802c2a07489", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/sanity_check.py": "bc5b3fca359f74ca535b4c66c5916ba5d096f6187d346992b49e789a426dc055"}}
+# kb-download: {"record": "ea555cdbd31ac1c51abef4f0046fc78e330e22fe46a3ad49667fcc227ee7cca1", "sources": {"snippets/shapes/shapes.py": "d18add5657fd71ae9e9074877a39dde6e4aa0f8da4e0a934ad4336c9c0f9e8ff", "snippets/visualizing/grad_cam.py": "18de134a4c6daa1f79c038549ebd30937351e24cbbd27f872ea060a471893cc6", "snippets/visualizing/gradient_saliency.py": "65a8d5e316d351f361f54171abe601a2da324d4535652dfc7e6ad802c2a07489", "snippets/visualizing/model.py": "c1108b033a0ed4588804af7200bd0e27b679fd8f18418560a69e89da0ed59439", "snippets/visualizing/sanity_check.py": "db6ca1b0d91208c2a7eaf77811aa4be5746771a100104c798582a3493da16ceb"}}
 
 
 import sys
@@ -712,12 +712,33 @@ METHODS = {
 }
 
 
+def average_ranks(maps):
+    """Each map's pixel ranks, with tied pixels given their average rank
+    (many pixels of these maps are exactly 0)."""
+    flat = maps.flatten(1).double()
+    n, p = flat.shape
+    values, order = flat.sort(1)
+    starts = torch.ones_like(values, dtype=torch.bool)
+    starts[:, 1:] = values[:, 1:] != values[:, :-1]
+    offset = torch.arange(n, device=flat.device)[:, None] * p
+    group = (starts.cumsum(1) - 1 + offset).flatten()  # one id per tie
+    position = torch.arange(p, device=flat.device).double().repeat(n)
+    total = torch.zeros(n * p, dtype=flat.dtype, device=flat.device)
+    count = torch.zeros_like(total)
+    total.index_add_(0, group, position)
+    count.index_add_(0, group, torch.ones_like(position))
+    mean_rank = (total / count.clamp(min=1))[group].view(n, p)
+    return torch.empty_like(mean_rank).scatter_(1, order, mean_rank)
+
+
 def spearman(a, b):
-    """Rank correlation of two maps per image, averaged (Adebayo et al.)."""
-    ra = a.flatten(1).argsort(1).argsort(1).float()
-    rb = b.flatten(1).argsort(1).argsort(1).float()
+    """Rank correlation of two maps per image, averaged (Adebayo et al.).
+    Images where either map is constant (all 0) have none and are skipped."""
+    ra, rb = average_ranks(a), average_ranks(b)
     ra, rb = ra - ra.mean(1, keepdim=True), rb - rb.mean(1, keepdim=True)
-    return ((ra * rb).sum(1) / (ra.norm(dim=1) * rb.norm(dim=1))).mean()
+    norms = ra.norm(dim=1) * rb.norm(dim=1)
+    defined = norms > 0
+    return ((ra * rb).sum(1)[defined] / norms[defined]).mean().float()
 
 
 LABELS = {
