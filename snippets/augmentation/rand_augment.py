@@ -5,7 +5,7 @@ calls) to within one grey level, and Pillow's equalize leaves an 8x8 image
 unchanged.
 
 Cubuk, Zoph, Shlens & Le 2020, "RandAugment: Practical automated data
-augmentation with a reduced search space", Section 3; the transformations and
+augmentation with a reduced search space" (the method); the transformations and
 their ranges come from Cubuk et al. 2019, "AutoAugment".
 """
 

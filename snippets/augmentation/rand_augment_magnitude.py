@@ -5,9 +5,9 @@ shifts, whose range at M = 9 is 0.41 of the width, M = 9 scores higher than
 with all fourteen transformations, and higher than without the two shears
 (dropping any two raises the share of transformations that do nothing).
 
-Cubuk, Zoph, Shlens & Le 2020, "RandAugment", Section 4.1 and Figure 3 (the
-best magnitude grows with the network and the training set) and Appendix
-A.2.3 (ResNet-50: N = 2, M = 9).
+Cubuk, Zoph, Shlens & Le 2020, "RandAugment", Figure 3 (the best magnitude
+grows with the network and the training set) and the appendix's ImageNet
+settings (ResNet-50: N = 2, M = 9).
 """
 
 import os

@@ -13,7 +13,7 @@
 #
 # The local modules it imports are inlined below, byte for byte, and registered as
 # modules before the snippet's own code runs.
-# kb-download: {"record": "2eb6de50dd4e44a4417147b069cdd793321394b911c5e481447e4063defa529a", "sources": {"snippets/segmentation/exercises/vnet_dice.py": "a6bf462bdef070866bf11d7834e572a6efd49e9ff99ba1fdecd54db4a62d0b04", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1"}}
+# kb-download: {"record": "2eb6de50dd4e44a4417147b069cdd793321394b911c5e481447e4063defa529a", "sources": {"snippets/segmentation/exercises/vnet_dice.py": "5e87932e80c12884131899551f13e39d5744bbeebe3e43da6e23119d47f1d3a5", "snippets/segmentation/metrics.py": "efea61a2ee1de10c5211873d794a6a3dd45178980f1bbbaa030bfadb54daf0f1"}}
 
 
 import sys
@@ -154,7 +154,7 @@ plain-sum variant used on this page.
 
 Milletari, Navab & Ahmadi 2016, "V-Net: Fully Convolutional Neural Networks for
 Volumetric Medical Image Segmentation" (3DV), Section 3: the Dice coefficient
-D of a binary foreground segmentation (their Eq. 1) and its gradient (Eq. 2).
+D of a binary foreground segmentation and its gradient.
 """
 
 import sys
@@ -197,15 +197,15 @@ def main() -> None:
     assert abs(vnet_dice(target.float(), target.float()).item() - 1) < 1e-6, (
         "a perfect prediction scores 1"
     )
-    # the gradient V-Net derives (Eq. 2), against autograd
+    # the gradient V-Net derives, against autograd
     q = torch.rand(64, device=device, requires_grad=True)
     t = (torch.rand(64, device=device) > 0.5).float()
     vnet_dice(q, t).backward()
     grad, q = q.grad, q.detach()
     den = (q**2).sum() + (t**2).sum()
-    eq2 = 2 * (t * den - 2 * q * (q * t).sum()) / den**2
-    assert torch.allclose(grad, eq2, atol=1e-6), (
-        "the gradient equals V-Net's Eq. 2"
+    by_hand = 2 * (t * den - 2 * q * (q * t).sum()) / den**2
+    assert torch.allclose(grad, by_hand, atol=1e-6), (
+        "the gradient equals the one V-Net derives"
     )
     print(
         f"hard masks, Dice / 2 IoU / (1 + IoU): {d:.4f} / "
