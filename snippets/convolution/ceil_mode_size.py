@@ -41,7 +41,7 @@ def main() -> None:
         for h, k, s, p in itertools.product(
             range(1, 12), range(1, 5), range(1, 4), range(3)
         )
-        if p <= k // 2 and h + 2 * p >= k  # what PyTorch accepts
+        if p <= k // 2 and h + 2 * p >= k  # windows fit the padded input
     ]
     for h, k, s, p in settings:
         x = torch.randn(1, 1, h, h, device=device)

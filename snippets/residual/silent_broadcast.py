@@ -23,7 +23,8 @@ def main() -> None:
     grey = torch.randn(8, 1, 8, 8, device=device)  # a batch of grey images
     out = grey + branch(grey)  # no error: the one channel is added to all 16
     assert out.shape == (8, 16, 8, 8), "a 1-channel shortcut broadcasts"
-    assert torch.equal(out[:, 5], grey[:, 0] + branch(grey)[:, 5]), (
+    same_image = grey.expand(-1, 16, -1, -1)  # the grey channel 16 times
+    assert torch.equal(out, same_image + branch(grey)), (
         "every channel gets the same grey image"
     )
     colour = torch.randn(8, 3, 8, 8, device=device)

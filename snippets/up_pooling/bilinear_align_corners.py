@@ -2,8 +2,9 @@
 align_corners=False, nn.UpsamplingBilinear2d uses align_corners=True.
 
 PyTorch documentation, torch.nn.functional.interpolate (align_corners, default
-False) and torch.nn.UpsamplingBilinear2d ("equivalent to
-Upsample(..., mode='bilinear', align_corners=True)").
+False) and torch.nn.UpsamplingBilinear2d ("deprecated in favor of
+interpolate(). It is equivalent to nn.functional.interpolate(...,
+mode='bilinear', align_corners=True)").
 """
 
 import os
